@@ -1,0 +1,20 @@
+"""Reference data about agencies, for anyone signed in with a staff profile."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+
+from agencies.models import Agency
+
+
+class AgencySerializer(serializers.ModelSerializer[Agency]):
+    class Meta:
+        model = Agency
+        fields = ["code", "name", "kind", "is_active"]
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
+    queryset = Agency.objects.order_by("name")
+    serializer_class = AgencySerializer
+    lookup_field = "code"
+    filterset_fields = ["kind", "is_active"]

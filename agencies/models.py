@@ -1,0 +1,99 @@
+"""Agencies, user accounts and staff profiles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
+from django.db import models
+
+from agencies.roles import Role
+
+
+class AgencyKind(models.TextChoices):
+    # Codes are part of the stable command line (FEEDS.md `agency_add --kind`).
+    POLICE = "police", "Police"
+    YOUTH_OFFENDING = "youth_offending", "Youth offending team"
+    SCHOOL = "school", "School"
+    CHILDRENS_SERVICES = "childrens_services", "Children's services"
+    DWP = "dwp", "DWP / Jobcentre Plus"
+    HOUSING = "housing", "Housing"
+    HEALTH = "health", "Health"
+    PROBATION = "probation", "Probation"
+    DISTRICT_COUNCIL = "district_council", "District council"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    INTENSIVE_SUPPORT_PROVIDER = "intensive_support_provider", "Intensive support provider"
+    OTHER = "other", "Other"
+
+
+agency_code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]{1,31}$",
+    "Enter a code of 2 to 32 capital letters, digits, hyphens or underscores, like HCP-POLICE",
+)
+
+
+class Agency(models.Model):
+    code = models.CharField(max_length=32, unique=True, validators=[agency_code_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=AgencyKind.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Their work context lives on ``Staff``."""
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def staff_or_none(self) -> Staff | None:
+        try:
+            return self.staff
+        except Staff.DoesNotExist:
+            return None
+
+
+class Staff(models.Model):
+    """A user's place in the programme: agency, job title and role(s)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff")
+    job_title = models.CharField(max_length=120, blank=True)
+    roles = ArrayField(models.CharField(max_length=40, choices=Role.choices), default=list)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name_plural = "staff"
+        indexes = [models.Index(fields=["agency"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(roles__contained_by=[r.value for r in Role]),
+                name="staff_roles_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.username} ({self.agency.code})"
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.roles
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+# Whoever is making a request: a signed-in user or an anonymous visitor.
+AnyUser = User | AnonymousUser

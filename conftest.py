@@ -1,0 +1,134 @@
+"""Shared pytest fixtures: a small world of agencies, LCGs, staff in every role, families.
+
+Personas (after healthchecks' test personas): each fixture is a logged-in client for one
+role, so authorisation tests read as who-does-what.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from agencies.models import Agency, AgencyKind, Staff
+from agencies.roles import Role
+from families.models import Family
+from lcgs.models import LCG
+from tests.factories import (
+    AgencyFactory,
+    FamilyFactory,
+    LCGFactory,
+    MembershipFactory,
+    StaffFactory,
+    coordinator_of,
+)
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+# make between page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class World:
+    winchester: LCG
+    havant: LCG
+    council: Agency
+    police: Agency
+    keyworker: Staff
+    other_keyworker: Staff
+    practitioner: Staff
+    other_practitioner: Staff
+    coordinator: Staff
+    other_coordinator: Staff
+    programme_manager: Staff
+    auditor: Staff
+    dpo: Staff
+    sysadmin: Staff
+    own_family: Family
+    other_lcg_family: Family
+    unassigned_family: Family
+
+
+def build_world() -> World:
+    """Two LCGs, agencies, one member of staff per role, and three families."""
+    winchester = LCGFactory(
+        code="WINCHESTER", name="Winchester LCG", postcode_districts=["SO21", "SO22", "SO23"]
+    )
+    havant = LCGFactory(code="HAVANT", name="Havant LCG", postcode_districts=["PO9", "PO10"])
+    council = AgencyFactory(
+        code="HCC-EH", name="Early Help Hampshire", kind=AgencyKind.CHILDRENS_SERVICES
+    )
+    police = AgencyFactory(code="POLICE", name="Hampshire Constabulary", kind=AgencyKind.POLICE)
+    school = AgencyFactory(code="SCHOOL1", name="Winchester School", kind=AgencyKind.SCHOOL)
+    keyworker = StaffFactory(user__username="keyworker", agency=council)
+    other_keyworker = StaffFactory(user__username="other-keyworker", agency=council)
+    practitioner = StaffFactory(
+        user__username="practitioner", agency=police, roles=[Role.AGENCY_PRACTITIONER.value]
+    )
+    other_practitioner = StaffFactory(
+        user__username="other-practitioner", agency=school, roles=[Role.AGENCY_PRACTITIONER.value]
+    )
+    coordinator = coordinator_of(winchester, user__username="coordinator", agency=council)
+    other_coordinator = coordinator_of(havant, user__username="other-coordinator", agency=council)
+    programme_manager = StaffFactory(
+        user__username="pm", agency=council, roles=[Role.PROGRAMME_MANAGER.value]
+    )
+    auditor = StaffFactory(
+        user__username="auditor", agency=council, roles=[Role.INTERNAL_AUDITOR.value]
+    )
+    dpo = StaffFactory(
+        user__username="dpo", agency=council, roles=[Role.DATA_PROTECTION_OFFICER.value]
+    )
+    sysadmin = StaffFactory(
+        user__username="sysadmin",
+        agency=council,
+        user__is_staff=True,
+        user__is_superuser=True,
+        roles=[Role.SYSTEM_ADMINISTRATOR.value],
+    )
+    own_family = FamilyFactory(lcg=winchester, lead_agency=council, lead_professional=keyworker)
+    MembershipFactory(family=own_family, person__given_name="Jordan", person__family_name="Ashby")
+    other_lcg_family = FamilyFactory(
+        lcg=havant, address__postcode="PO9 1AB", address__town="Havant", lead_agency=school
+    )
+    MembershipFactory(
+        family=other_lcg_family, person__given_name="Casey", person__family_name="Brook"
+    )
+    unassigned_family = FamilyFactory(
+        lcg=None, address__postcode="SO14 2AA", address__town="Southampton"
+    )
+    MembershipFactory(
+        family=unassigned_family, person__given_name="Riley", person__family_name="Cole"
+    )
+    return World(
+        winchester=winchester,
+        havant=havant,
+        council=council,
+        police=police,
+        keyworker=keyworker,
+        other_keyworker=other_keyworker,
+        practitioner=practitioner,
+        other_practitioner=other_practitioner,
+        coordinator=coordinator,
+        other_coordinator=other_coordinator,
+        programme_manager=programme_manager,
+        auditor=auditor,
+        dpo=dpo,
+        sysadmin=sysadmin,
+        own_family=own_family,
+        other_lcg_family=other_lcg_family,
+        unassigned_family=unassigned_family,
+    )
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+def client_for(staff: Staff) -> Client:
+    client = Client()
+    client.force_login(staff.user)
+    return client

@@ -1,0 +1,217 @@
+"""REST API for families: the same selectors, policy and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.models import User
+from families import access, selectors, services
+from families.models import Family, FamilyStatusChange, HouseholdMembership
+from families.states import FamilyStatus, allowed_transitions
+from oneplan.errors import ApplicationError
+
+
+class MemberSerializer(serializers.ModelSerializer[HouseholdMembership]):
+    given_name = serializers.CharField(source="person.given_name")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    sex = serializers.CharField(source="person.sex")
+
+    class Meta:
+        model = HouseholdMembership
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "sex",
+            "role",
+            "start_date",
+            "end_date",
+        ]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer[FamilyStatusChange]):
+    actor = serializers.CharField(source="actor.get_full_name")
+
+    class Meta:
+        model = FamilyStatusChange
+        fields = ["from_status", "to_status", "reason", "actor", "created_at"]
+
+
+class FamilyListSerializer(serializers.ModelSerializer[Family]):
+    lcg = serializers.CharField(source="lcg.code", allow_null=True, default=None)
+    lead_agency = serializers.CharField(source="lead_agency.code", allow_null=True, default=None)
+    lead_professional = serializers.CharField(
+        source="lead_professional.display_name", allow_null=True, default=None
+    )
+    main_carer = serializers.CharField(allow_null=True)
+    member_count = serializers.IntegerField()
+
+    class Meta:
+        model = Family
+        fields = [
+            "reference",
+            "lcg",
+            "status",
+            "status_changed_at",
+            "lead_agency",
+            "lead_professional",
+            "main_carer",
+            "member_count",
+            "attached_on",
+        ]
+
+
+class AddressSerializer(serializers.Serializer[Any]):
+    line_1 = serializers.CharField()
+    line_2 = serializers.CharField()
+    town = serializers.CharField()
+    postcode = serializers.CharField()
+    is_protected = serializers.BooleanField()
+    restricted = serializers.BooleanField(
+        help_text="True when the address is protected and hidden from you"
+    )
+
+
+class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
+    lcg = serializers.CharField(source="lcg.code", allow_null=True, default=None)
+    lead_agency = serializers.CharField(source="lead_agency.code", allow_null=True, default=None)
+    lead_professional = serializers.CharField(
+        source="lead_professional.display_name", allow_null=True, default=None
+    )
+    address = serializers.SerializerMethodField()
+    members = MemberSerializer(many=True, source="memberships")
+    status_history = StatusChangeSerializer(many=True, source="status_changes")
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Family
+        fields = [
+            "reference",
+            "lcg",
+            "status",
+            "status_changed_at",
+            "attached_on",
+            "lead_agency",
+            "lead_professional",
+            "address",
+            "members",
+            "status_history",
+            "allowed_transitions",
+        ]
+
+    @extend_schema_field(AddressSerializer(allow_null=True))
+    def get_address(self, family: Family) -> dict[str, Any] | None:
+        address = family.address
+        if address is None:
+            return None
+        if address.is_protected and not access.can_view_protected_address(
+            self.context["request"].user, family
+        ):
+            # A visible marker, not silence: the reader knows something is withheld.
+            return {
+                "line_1": "",
+                "line_2": "",
+                "town": "",
+                "postcode": "",
+                "is_protected": True,
+                "restricted": True,
+            }
+        return {
+            "line_1": address.line_1,
+            "line_2": address.line_2,
+            "town": address.town,
+            "postcode": address.postcode,
+            "is_protected": address.is_protected,
+            "restricted": False,
+        }
+
+    def get_allowed_transitions(self, family: Family) -> list[str]:
+        if not access.can_change_status(self.context["request"].user, family):
+            return []
+        return [s.value for s in allowed_transitions(family.status)]
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    to_status = serializers.ChoiceField(choices=FamilyStatus.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
+    """Families you may see. Others answer 404, as if they did not exist."""
+
+    lookup_field = "reference"
+    queryset = Family.objects.none()
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Family]]:
+        return FamilyListSerializer if self.action == "list" else FamilyDetailSerializer
+
+    def _user(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        if not access.can_view_families(user):
+            raise PermissionDenied("Your account does not give access to families")
+        return user
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=FamilyStatus.values),
+            OpenApiParameter("lcg", int, description="LCG id"),
+            OpenApiParameter("unassigned", bool),
+            OpenApiParameter("q", str, description="Family reference or surname"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user = self._user()
+        params = self.request.query_params
+        status_filter = params.get("status", "")
+        if status_filter and status_filter not in FamilyStatus.values:
+            raise ValidationError({"status": f"Unknown status {status_filter!r}"})
+        lcg = params.get("lcg", "")
+        if lcg and not lcg.isdigit():
+            raise ValidationError({"lcg": "Enter an LCG id as a whole number"})
+        return selectors.family_list_for_user(
+            user,
+            status=status_filter,
+            lcg_id=int(lcg) if lcg else None,
+            unassigned=params.get("unassigned", "").lower() in ("1", "true", "yes"),
+            query=params.get("q", ""),
+        )
+
+    def get_object(self) -> Family:
+        return selectors.family_get_for_user_or_404(self._user(), self.kwargs["reference"])
+
+    @extend_schema(request=TransitionSerializer, responses=FamilyDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, reference: str) -> Response:
+        """Move the family along its case journey, with a reason."""
+        user = self._user()
+        family = self.get_object()
+        if not access.can_change_status(user, family):
+            raise PermissionDenied("You cannot change this family's status")
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.family_transition(
+                actor=user,
+                family=family,
+                to_status=payload.validated_data["to_status"],
+                reason=payload.validated_data["reason"],
+            )
+        except ApplicationError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        fresh = selectors.family_get_for_user_or_404(user, family.reference)
+        return Response(
+            FamilyDetailSerializer(fresh, context={"request": request}).data,
+            status=status.HTTP_200_OK,
+        )

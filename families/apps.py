@@ -1,0 +1,15 @@
+"""Families, people, household membership, addresses, lead professionals and case states."""
+
+from django.apps import AppConfig
+
+
+class FamiliesConfig(AppConfig):
+    name = "families"
+    verbose_name = "Families"
+
+    def ready(self) -> None:
+        from families.jobs import caseload_summary_export
+        from oneplan.jobs import register_job_runner
+        from oneplan.models import JobKind
+
+        register_job_runner(JobKind.CASELOAD_SUMMARY_EXPORT, caseload_summary_export)

@@ -1,0 +1,43 @@
+"""Background job runners owned by the families app."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.utils import timezone
+
+from families.selectors import caseload_summary_for_user
+from families.states import FamilyStatus
+from oneplan.jobs import JobOutcome, Progress
+from oneplan.models import Job
+
+
+def _safe_cell(value: object) -> str:
+    # Spreadsheet programs run a cell starting with these as a formula (CSV injection).
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def caseload_summary_export(job: Job, progress: Progress) -> JobOutcome:
+    """Counts of families by LCG and status, within the scope of whoever started it.
+
+    Counts only: no names, addresses or references, so it can be shared with LCGs.
+    """
+    rows = caseload_summary_for_user(job.started_by)
+    statuses = list(FamilyStatus)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["LCG", *[s.label for s in statuses], "Total"])
+    progress(0, len(rows))
+    for done, row in enumerate(rows, start=1):
+        writer.writerow(
+            [_safe_cell(row.lcg_name), *[row.counts[s.value] for s in statuses], row.total]
+        )
+        progress(done, len(rows))
+    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    return JobOutcome(
+        counts={"lcgs": len(rows), "families": sum(r.total for r in rows)},
+        file_name=f"caseload-summary-{stamp}.csv",
+        file_content=buffer.getvalue().encode("utf-8-sig"),
+    )

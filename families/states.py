@@ -1,0 +1,87 @@
+"""The case journey of DOMAIN.md section 3 as data: states and allowed transitions.
+
+Pure: no ORM. ``families.services.family_transition`` is the only code that changes a
+family's status, and it asks ``check_transition`` first.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class FamilyStatus(models.TextChoices):
+    IDENTIFIED = "identified", "Identified"
+    SCREENED = "screened", "Screened"
+    ALLOCATED = "allocated", "Allocated"
+    ENGAGED = "engaged", "Engaged"
+    PLAN_ACTIVE = "plan_active", "Plan active"
+    OUTCOMES_MET = "outcomes_met", "Outcomes met"
+    CLAIMED = "claimed", "Claimed"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    MOVED_AWAY = "moved_away", "Moved away"
+    CLOSED_NO_OUTCOME = "closed_no_outcome", "Closed without outcome"
+
+
+S = FamilyStatus
+
+# Side exits open to any family still being worked with.
+_SIDE_EXITS = (S.DECLINED, S.MOVED_AWAY, S.CLOSED_NO_OUTCOME)
+
+TERMINAL_STATES = frozenset({S.CLOSED, S.DECLINED, S.MOVED_AWAY, S.CLOSED_NO_OUTCOME})
+OPEN_STATES = frozenset(set(S) - TERMINAL_STATES)
+
+TRANSITIONS: dict[FamilyStatus, tuple[FamilyStatus, ...]] = {
+    S.IDENTIFIED: (S.SCREENED, *_SIDE_EXITS),
+    # Screening records eligibility; families that are not eligible may still be
+    # allocated and worked with, they just cannot be claimed for (DOMAIN.md 4.1).
+    S.SCREENED: (S.ALLOCATED, *_SIDE_EXITS),
+    S.ALLOCATED: (S.ENGAGED, *_SIDE_EXITS),
+    S.ENGAGED: (S.PLAN_ACTIVE, *_SIDE_EXITS),
+    # A plan can end by stepping down without a claimable result.
+    S.PLAN_ACTIVE: (S.OUTCOMES_MET, S.CLOSED, *_SIDE_EXITS),
+    # Outcomes that are not sustained send the family back to active work.
+    S.OUTCOMES_MET: (S.CLAIMED, S.PLAN_ACTIVE, S.CLOSED, *_SIDE_EXITS),
+    S.CLAIMED: (S.CLOSED,),
+    # A closed family can be re-opened; it starts the journey again.
+    S.CLOSED: (S.IDENTIFIED,),
+    S.DECLINED: (S.IDENTIFIED,),
+    S.MOVED_AWAY: (S.IDENTIFIED,),
+    S.CLOSED_NO_OUTCOME: (S.IDENTIFIED,),
+}
+
+TRANSITION_VERBS: dict[FamilyStatus, str] = {
+    S.IDENTIFIED: "Re-open",
+    S.SCREENED: "Record screening",
+    S.ALLOCATED: "Allocate",
+    S.ENGAGED: "Record engagement",
+    S.PLAN_ACTIVE: "Start plan",
+    S.OUTCOMES_MET: "Record outcomes met",
+    S.CLAIMED: "Record claim",
+    S.CLOSED: "Close",
+    S.DECLINED: "Record declined",
+    S.MOVED_AWAY: "Record moved away",
+    S.CLOSED_NO_OUTCOME: "Close without outcome",
+}
+
+
+class TransitionNotAllowed(Exception):
+    """Raised when a status change is not on the case journey."""
+
+    def __init__(self, current: FamilyStatus, target: FamilyStatus) -> None:
+        self.current = current
+        self.target = target
+        super().__init__(
+            f"A family that is {current.label.lower()} cannot move to {target.label.lower()}"
+        )
+
+
+def allowed_transitions(current: FamilyStatus | str) -> tuple[FamilyStatus, ...]:
+    return TRANSITIONS[FamilyStatus(current)]
+
+
+def check_transition(current: FamilyStatus | str, target: FamilyStatus | str) -> None:
+    """Raise ``TransitionNotAllowed`` unless the journey allows ``current -> target``."""
+    current_status, target_status = FamilyStatus(current), FamilyStatus(target)
+    if target_status not in TRANSITIONS[current_status]:
+        raise TransitionNotAllowed(current_status, target_status)

@@ -1,0 +1,20 @@
+"""Reference data about LCGs, for anyone signed in."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+
+from lcgs.models import LCG
+from lcgs.selectors import lcg_list
+
+
+class LCGSerializer(serializers.ModelSerializer[LCG]):
+    class Meta:
+        model = LCG
+        fields = ["id", "code", "name", "districts", "postcode_districts"]
+
+
+class LCGViewSet(viewsets.ReadOnlyModelViewSet[LCG]):
+    queryset = lcg_list()
+    serializer_class = LCGSerializer
+    lookup_field = "code"

@@ -1,0 +1,8 @@
+"""Local Coordination Groups: the areas that review caseloads and allocate work."""
+
+from django.apps import AppConfig
+
+
+class LcgsConfig(AppConfig):
+    name = "lcgs"
+    verbose_name = "Local coordination groups"

@@ -1,0 +1,134 @@
+"""Background jobs: start one, run it once, report progress.
+
+Apps register one runner per ``JobKind`` (in their ``AppConfig.ready``). A runner gets
+the job and a progress callback, and returns a ``JobOutcome``; everything else (status,
+timing, failures, the result file, running at most once) is handled here.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import User
+from oneplan.models import Job, JobKind, JobStatus
+
+logger = logging.getLogger(__name__)
+
+# A job left "running" longer than this is taken to belong to a worker that died, and
+# may be run again when its task is redelivered.
+RUNNING_LEASE = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    counts: dict[str, int] = field(default_factory=dict)
+    file_name: str = ""
+    file_content: bytes = b""
+
+
+Progress = Callable[[int, int], None]
+Runner = Callable[[Job, Progress], JobOutcome]
+
+_RUNNERS: dict[str, Runner] = {}
+
+
+def register_job_runner(kind: JobKind, runner: Runner) -> None:
+    if kind in _RUNNERS and _RUNNERS[kind] is not runner:
+        raise RuntimeError(f"A runner is already registered for {kind}")
+    _RUNNERS[kind] = runner
+
+
+@transaction.atomic
+def job_start(
+    *,
+    actor: User,
+    kind: JobKind,
+    parameters: dict[str, object] | None = None,
+    idempotency_key: str = "",
+) -> Job:
+    """Record a job and queue it once the transaction commits.
+
+    Starting with an ``idempotency_key`` already used for this kind returns the
+    existing job instead of queueing a second one (a double-clicked button).
+    """
+    if kind not in _RUNNERS:
+        raise RuntimeError(f"No runner registered for {kind}")
+    if idempotency_key:
+        job, created = Job.objects.get_or_create(
+            kind=kind,
+            idempotency_key=idempotency_key,
+            defaults={"started_by": actor, "parameters": parameters or {}},
+        )
+        if not created:
+            return job
+    else:
+        job = Job.objects.create(kind=kind, started_by=actor, parameters=parameters or {})
+    from oneplan.tasks import job_run_task
+
+    transaction.on_commit(lambda: job_run_task.delay(str(job.pk)))
+    return job
+
+
+def _claim(job_id: str) -> Job | None:
+    """Mark the job running if nobody else is running it; None if there is nothing to do."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None:
+            return None
+        stale = job.status == JobStatus.RUNNING and (
+            job.started_at is None or job.started_at < timezone.now() - RUNNING_LEASE
+        )
+        if job.status != JobStatus.QUEUED and not stale:
+            return None
+        job.status = JobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "attempts"])
+        return job
+
+
+def job_run(*, job_id: str) -> Job | None:
+    """Run a queued job to the end. Safe to call twice, or twice at once: one runs."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+
+    def progress(done: int, total: int) -> None:
+        # Its own small write outside any transaction, so the page polling the job
+        # sees it at once.
+        Job.objects.filter(pk=job.pk).update(progress_done=min(done, total), progress_total=total)
+
+    try:
+        outcome = _RUNNERS[job.kind](job, progress)
+    except Exception as exc:
+        logger.exception("Job %s failed", job.pk)
+        job.refresh_from_db()
+        job.status = JobStatus.FAILED
+        job.finished_at = timezone.now()
+        job.errors = [
+            *job.errors,
+            {
+                "message": str(exc) or exc.__class__.__name__,
+                "detail": traceback.format_exc(limit=3),
+            },
+        ]
+        job.save(update_fields=["status", "finished_at", "errors"])
+        return job
+    job.refresh_from_db()
+    if outcome.file_name:
+        job.result_file.save(outcome.file_name, ContentFile(outcome.file_content), save=False)
+    job.counts = outcome.counts
+    job.status = JobStatus.SUCCEEDED
+    job.finished_at = timezone.now()
+    if job.progress_total:
+        job.progress_done = job.progress_total
+    job.save(update_fields=["result_file", "counts", "status", "finished_at", "progress_done"])
+    return job

@@ -1,0 +1,80 @@
+"""Models shared by every app: the background Job record."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class JobKind(models.TextChoices):
+    # Each kind is run by exactly one function registered in ``oneplan.jobs``.
+    CASELOAD_SUMMARY_EXPORT = "caseload_summary_export", "Caseload summary export"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed"
+
+
+FINISHED_JOB_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+
+
+class Job(models.Model):
+    """Long work (imports, claim batches, exports) that runs in the background.
+
+    The UI polls this row, so a person sees progress and a result page rather than a
+    request that spins. ``idempotency_key`` makes "start this job" safe to repeat.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=40, choices=JobKind.choices)
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    parameters = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"
+    )
+    idempotency_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["started_by", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="job_idempotency_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progress_done__lte=models.F("progress_total"))
+                | models.Q(progress_total=0),
+                name="job_progress_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_JOB_STATUSES
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, (self.progress_done * 100) // self.progress_total)

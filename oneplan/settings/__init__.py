@@ -1,0 +1,1 @@
+"""Settings split by where OnePlan runs: base, demo, test, production."""

@@ -1,0 +1,334 @@
+"""``manage.py seed_demo``: the Hampshire demo world, reproducible and valid."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from agencies.models import Agency, AgencyKind, Staff, User
+from agencies.roles import Role
+from agencies.services import SYSTEM_USERNAME
+from families import identifiers
+from families.models import (
+    Address,
+    Family,
+    FamilyStatusChange,
+    HouseholdMembership,
+    LeadAssignment,
+    MemberRole,
+    Person,
+)
+from families.states import FamilyStatus
+from lcgs.models import LCG, LCGMembership
+from oneplan.demo.seed import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS, seed_demo
+
+TODAY = datetime.date(2025, 6, 30)
+FAMILIES = 60
+LED = {
+    FamilyStatus.ALLOCATED,
+    FamilyStatus.ENGAGED,
+    FamilyStatus.PLAN_ACTIVE,
+    FamilyStatus.OUTCOMES_MET,
+    FamilyStatus.CLAIMED,
+    FamilyStatus.CLOSED,
+}
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(
+        "seed_demo",
+        "--families",
+        str(FAMILIES),
+        "--today",
+        TODAY.isoformat(),
+        *args,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+def fingerprint() -> list[tuple[str, datetime.date, str]]:
+    return sorted(
+        HouseholdMembership.objects.values_list(
+            "person__family_name", "person__date_of_birth", "family__address__postcode"
+        )
+    )
+
+
+def age_on(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@pytest.fixture
+def seeded(db: None) -> str:
+    return run()
+
+
+# -- reference data -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_creates_hampshires_ten_lcgs_with_their_postcode_districts(seeded: str) -> None:
+    lcgs = {lcg.code: lcg for lcg in LCG.objects.all()}
+    assert len(lcgs) == 10
+    assert lcgs["BASINGSTOKE"].name == "Basingstoke and Deane LCG"
+    assert lcgs["BASINGSTOKE"].postcode_districts == [f"RG{n}" for n in range(21, 27)]
+    assert lcgs["EAST-HAMPSHIRE"].postcode_districts == [
+        "GU30",
+        "GU31",
+        "GU32",
+        "GU33",
+        "GU34",
+        "GU35",
+        "PO8",
+    ]
+    assert lcgs["EASTLEIGH"].postcode_districts == ["SO50", "SO52", "SO53"]
+    assert lcgs["TEST-VALLEY"].postcode_districts == ["SP10", "SP11", "SO51"]
+    assert lcgs["HART-RUSHMOOR"].districts == ["Hart", "Rushmoor"]
+    assert lcgs["HAVANT"].postcode_districts == ["PO7", "PO9", "PO10", "PO11"]
+    assert lcgs["NEW-FOREST"].postcode_districts == [
+        "SO40",
+        "SO41",
+        "SO42",
+        "SO43",
+        "SO44",
+        "SO45",
+        "BH24",
+        "BH25",
+    ]
+    # A postcode district belongs to one LCG, so a family's LCG is never ambiguous.
+    every = Counter(d for lcg in lcgs.values() for d in lcg.postcode_districts)
+    assert max(every.values()) == 1
+
+
+@pytest.mark.django_db
+def test_creates_agencies_of_every_kind_with_valid_codes(seeded: str) -> None:
+    kinds = Counter(Agency.objects.values_list("kind", flat=True))
+    assert set(kinds) == set(AgencyKind.values)
+    assert kinds[AgencyKind.INTENSIVE_SUPPORT_PROVIDER] == 4
+    assert kinds[AgencyKind.SCHOOL] >= 3
+    for agency in Agency.objects.all():
+        agency.full_clean()
+
+
+@pytest.mark.django_db
+def test_creates_staff_in_every_role(seeded: str) -> None:
+    roles = {role for staff in Staff.objects.all() for role in staff.roles}
+    assert roles == set(Role.values)
+    assert all(staff.job_title for staff in Staff.objects.all())
+
+    sysadmin = User.objects.get(username="sysadmin")
+    assert sysadmin.is_staff and sysadmin.is_superuser
+    assert sysadmin.staff.roles == [Role.SYSTEM_ADMINISTRATOR]
+    for username, role in [
+        ("pm", Role.PROGRAMME_MANAGER),
+        ("auditor", Role.INTERNAL_AUDITOR),
+        ("dpo", Role.DATA_PROTECTION_OFFICER),
+    ]:
+        assert Staff.objects.get(user__username=username).roles == [role]
+    for kind in ["police", "school", "dwp", "housing", "health"]:
+        practitioner = Staff.objects.get(user__username=f"practitioner.{kind}")
+        assert practitioner.agency.kind == kind
+        assert practitioner.roles == [Role.AGENCY_PRACTITIONER]
+
+    for lcg in LCG.objects.all():
+        coordinator = Staff.objects.get(user__username=f"coordinator.{lcg.code.lower()}")
+        assert coordinator.roles == [Role.LCG_COORDINATOR]
+        assert LCGMembership.objects.filter(lcg=lcg, staff=coordinator, is_coordinator=True)
+        assert lcg.sro == coordinator
+        keyworkers = Staff.objects.filter(
+            roles__contains=[Role.FAMILY_SUPPORT_WORKER], lcg_memberships__lcg=lcg
+        )
+        assert keyworkers.count() >= 2
+        assert {k.agency.kind for k in keyworkers} == {
+            AgencyKind.CHILDRENS_SERVICES,
+            AgencyKind.INTENSIVE_SUPPORT_PROVIDER,
+        }
+
+
+@pytest.mark.django_db
+def test_demo_users_sign_in_with_the_printed_password(seeded: str) -> None:
+    assert f"Password for every demo sign-in: {DEMO_PASSWORD}" in seeded
+    assert len(DEMO_PASSWORD) >= 12
+    for staff in Staff.objects.select_related("user"):
+        assert staff.user.username in seeded
+        assert authenticate(username=staff.user.username, password=DEMO_PASSWORD) == staff.user
+    assert authenticate(username="pm", password="wrong-password-123") is None
+
+
+# -- families -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_creates_families_spread_over_lcgs_and_statuses(seeded: str) -> None:
+    assert Family.objects.count() == FAMILIES
+    assert f"{FAMILIES} families" in seeded
+    statuses = Counter(Family.objects.values_list("status", flat=True))
+    assert len(statuses) >= 5
+    assert len(set(Family.objects.values_list("lcg", flat=True))) >= 6
+
+
+@pytest.mark.django_db
+def test_every_familys_lcg_follows_its_postcode_district(seeded: str) -> None:
+    lcg_of = {d: lcg.pk for lcg in LCG.objects.all() for d in lcg.postcode_districts}
+    for family in Family.objects.select_related("address"):
+        assert family.address is not None
+        district = identifiers.postcode_district(family.address.postcode)
+        # None (the unassigned list) exactly when no LCG covers the district.
+        assert family.lcg_id == lcg_of.get(district)
+
+
+@pytest.mark.django_db
+def test_households_are_realistic(seeded: str) -> None:
+    for family in Family.objects.prefetch_related("memberships__person"):
+        roles = Counter(m.role for m in family.memberships.all())
+        assert 1 <= roles[MemberRole.PARENT_CARER] <= 2
+        assert roles[MemberRole.CHILD] <= 5
+        for membership in family.memberships.all():
+            age = age_on(membership.person.date_of_birth, TODAY)
+            assert membership.start_date <= TODAY
+            assert membership.end_date is None
+            if membership.role == MemberRole.PARENT_CARER:
+                assert 19 <= age <= 60
+            elif membership.role == MemberRole.CHILD:
+                assert 0 <= age <= 17
+            else:
+                assert age >= 18
+    names = Counter(Person.objects.values_list("family_name", flat=True))
+    assert len(names) > 20
+
+
+@pytest.mark.django_db
+def test_identifiers_are_valid_and_common(seeded: str) -> None:
+    people = list(Person.objects.all())
+    for person in people:
+        age = age_on(person.date_of_birth, TODAY)
+        if person.upn:
+            assert identifiers.upn_error(person.upn) is None
+            assert age >= 4
+        if person.nhs_number:
+            assert identifiers.nhs_number_error(person.nhs_number) is None
+        if person.ni_number:
+            assert identifiers.ni_number_error(person.ni_number) is None
+            assert age >= 16
+    school_age = [p for p in people if 5 <= age_on(p.date_of_birth, TODAY) <= 16]
+    adults = [p for p in people if age_on(p.date_of_birth, TODAY) >= 18]
+    assert sum(bool(p.upn) for p in school_age) > 0.7 * len(school_age)
+    assert sum(bool(p.nhs_number) for p in people) > 0.7 * len(people)
+    assert sum(bool(p.ni_number) for p in adults) > 0.7 * len(adults)
+
+
+@pytest.mark.django_db
+def test_case_history_and_leads(seeded: str) -> None:
+    system = User.objects.get(username=SYSTEM_USERNAME)
+    for family in Family.objects.all():
+        changes = list(FamilyStatusChange.objects.filter(family=family).order_by("created_at"))
+        first = changes[0]
+        assert (first.from_status, first.to_status) == ("", FamilyStatus.IDENTIFIED)
+        assert first.actor == system
+        assert first.reason == IDENTIFIED_REASON
+        if family.status == FamilyStatus.IDENTIFIED:
+            assert len(changes) == 1
+        else:
+            assert len(changes) == 2
+            assert changes[1].to_status == family.status
+            assert changes[1].created_at == family.status_changed_at
+        assert family.status_changed_at.date() < TODAY
+
+        if family.status in LED:
+            assert family.lead_agency is not None
+            assert family.lead_professional is not None
+            assert family.lead_professional.agency == family.lead_agency
+            assert family.lead_professional.has_role(Role.FAMILY_SUPPORT_WORKER)
+            assert family.lead_professional.lcg_memberships.filter(lcg=family.lcg).exists()
+            assert family.attached_on is not None
+            assert family.attached_on <= family.status_changed_at.date()
+            lead = LeadAssignment.objects.get(family=family)
+            assert lead.ended_at is None
+            assert (lead.lead_agency, lead.lead_professional) == (
+                family.lead_agency,
+                family.lead_professional,
+            )
+        if family.lcg is None:
+            assert family.status in {FamilyStatus.IDENTIFIED, FamilyStatus.SCREENED}
+
+
+@pytest.mark.django_db
+def test_unassigned_and_protected_addresses_appear_at_scale(db: None) -> None:
+    seed_demo(families=600, seed=7, today=TODAY)
+    unassigned = Family.objects.filter(lcg__isnull=True).count()
+    assert 3 <= unassigned <= 45
+    assert Address.objects.filter(is_protected=True).exists()
+    assert LeadAssignment.objects.filter(lead_agency__kind=AgencyKind.INTENSIVE_SUPPORT_PROVIDER)
+
+
+@pytest.mark.django_db
+def test_a_sample_passes_full_clean(seeded: str) -> None:
+    # No exclusions needed: every field, including the sequence-made reference, is valid.
+    for model in (Person, Address, Family):
+        sample = list(model.objects.order_by("pk")[:30])
+        assert len(sample) == 30
+        for row in sample:
+            row.full_clean()
+
+
+# -- reproducibility and safety ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_data(seeded: str) -> None:
+    first = fingerprint()
+    run("--replace")
+    assert fingerprint() == first
+    assert Family.objects.count() == FAMILIES
+    assert User.objects.filter(username="pm").count() == 1
+
+    run("--replace", "--seed", "2013")
+    assert fingerprint() != first
+
+
+@pytest.mark.django_db
+def test_seed_depends_on_today_not_the_clock(db: None) -> None:
+    seed_demo(families=20, seed=3, today=TODAY)
+    first = fingerprint()
+    ages = sorted(age_on(born, TODAY) for _, born, _ in first)
+    seed_demo(families=20, seed=3, today=TODAY + datetime.timedelta(days=365), replace=True)
+    later = fingerprint()
+    assert sorted(age_on(born, TODAY + datetime.timedelta(days=365)) for _, born, _ in later) == (
+        ages
+    )
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_a_seeded_database_alone(seeded: str) -> None:
+    before = (fingerprint(), Family.objects.count(), Person.objects.count(), User.objects.count())
+    out = run("--if-empty", "--seed", "99")
+    assert "leaving it as it is" in out
+    after = (fingerprint(), Family.objects.count(), Person.objects.count(), User.objects.count())
+    assert after == before
+
+
+@pytest.mark.django_db
+def test_seeding_again_without_replace_is_refused(seeded: str) -> None:
+    before = fingerprint()
+    with pytest.raises(CommandError, match=r"already holds case data.*--replace"):
+        run("--seed", "99")
+    assert fingerprint() == before
+
+
+@pytest.mark.django_db
+def test_if_empty_seeds_an_empty_database(db: None) -> None:
+    out = run("--if-empty")
+    assert Family.objects.count() == FAMILIES
+    assert "Demo sign-ins" in out
+
+
+def test_lcg_specs_cover_the_domain_geography() -> None:
+    assert len(LCG_SPECS) == 10
+    assert all(spec.name.endswith(" LCG") for spec in LCG_SPECS)

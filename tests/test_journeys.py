@@ -1,0 +1,122 @@
+"""Main journeys in real Chromium, with axe-core on every page visited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from conftest import World
+from families.models import FamilyStatusChange
+from families.states import FamilyStatus
+from tests.browser import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+
+
+def sign_in(page: Page, base_url: str, username: str, *, check: bool = True) -> None:
+    page.goto(f"{base_url}/sign-in/")
+    if check:
+        assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_coordinator_reviews_caseload_and_records_a_status_change(
+    live_server: LiveServer,
+    world: World,
+    page: Page,
+) -> None:
+    base = live_server.url
+    family = world.own_family
+
+    sign_in(page, base, "coordinator")
+
+    # The coordinator starts on the caseload of their own LCG only.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")
+    expect(page.get_by_role("row", name=re.compile("Winchester LCG"))).to_be_visible()
+    expect(page.get_by_text("Havant LCG")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("Winchester LCG, identified")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    assert_accessible(page)
+    page.get_by_role("link", name=family.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(family.reference)
+    assert_accessible(page)
+
+    # Saving without a reason: the error summary names the problem, the choice is kept.
+    page.get_by_label(re.compile("Record screening")).check()
+    page.get_by_role("button", name="Save status").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_role("link", name="Enter the reason for the change")).to_be_visible()
+    expect(page.get_by_label(re.compile("Record screening"))).to_be_checked()
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+
+    page.get_by_label("Why").fill("Screened at the LCG meeting")
+    page.get_by_role("button", name="Save status").click()
+    expect(page.get_by_text(f"{family.reference} is now screened")).to_be_visible()
+    expect(page.get_by_role("cell", name="Screened at the LCG meeting")).to_be_visible()
+    assert_accessible(page)
+
+    family.refresh_from_db()
+    assert family.status == FamilyStatus.SCREENED
+    change = FamilyStatusChange.objects.get(family=family)
+    assert change.actor == world.coordinator.user
+
+
+def test_keyworker_of_another_family_cannot_find_it(
+    live_server: LiveServer,
+    world: World,
+    page: Page,
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "other-keyworker")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    expect(page.get_by_text("You have no families yet")).to_be_visible()
+    page.goto(f"{base}/families/{world.own_family.reference}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    page.goto(f"{base}/families/?q=Ashby")
+    expect(page.get_by_text("No families match your filters")).to_be_visible()
+    assert world.own_family.reference not in page.content()
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_username(
+    live_server: LiveServer,
+    world: World,
+    page: Page,
+) -> None:
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Username").fill("keyworker")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_label("Username")).to_have_value("keyworker")
+    assert_accessible(page)
+
+
+def test_pages_work_without_javascript(
+    live_server: LiveServer,
+    world: World,
+    browser: Browser,
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "keyworker", check=False)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+        page.get_by_role("link", name=world.own_family.reference).click()
+        page.get_by_label(re.compile("Record screening")).check()
+        page.get_by_label("Why").fill("Checked the data with the family")
+        page.get_by_role("button", name="Save status").click()
+        expect(page.get_by_text("is now screened")).to_be_visible()
+    finally:
+        context.close()
