@@ -14,6 +14,8 @@ from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Staff
 from agencies.roles import Role
+from agencies.services import system_actor
+from families.grants import grants_sync
 from families.models import Family
 from lcgs.models import LCG
 from tests.factories import (
@@ -24,6 +26,9 @@ from tests.factories import (
     StaffFactory,
     coordinator_of,
 )
+
+# Lets transactional tests empty the append-only access log at teardown (and only then).
+pytest_plugins = ["audit.tests.plugin"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make between page actions are still synchronous and safe.
@@ -101,6 +106,11 @@ def build_world() -> World:
     )
     MembershipFactory(
         family=unassigned_family, person__given_name="Riley", person__family_name="Cole"
+    )
+    # Factories write rows directly; open the grants the domain events would have opened.
+    grants_sync(
+        actor=system_actor(),
+        family_ids=[own_family.pk, other_lcg_family.pk, unassigned_family.pk],
     )
     return World(
         winchester=winchester,

@@ -14,6 +14,9 @@ class AgencySerializer(serializers.ModelSerializer[Agency]):
 
 
 class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
+    """Reference data: the agencies in the programme."""
+
+    access_rule = "any signed-in user (reference data, no case data)"
     queryset = Agency.objects.order_by("name")
     serializer_class = AgencySerializer
     lookup_field = "code"

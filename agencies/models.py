@@ -97,3 +97,21 @@ class Staff(models.Model):
 
 # Whoever is making a request: a signed-in user or an anonymous visitor.
 AnyUser = User | AnonymousUser
+
+
+class UserSession(models.Model):
+    """A session a user signed in with, so that deactivating the user can end it.
+
+    Written by ``oneplan.sessions.SessionLimitsMiddleware`` when a session key first
+    carries a signed-in user; read by ``agencies.services.user_deactivate``.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Session of {self.user} from {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,4 @@
-"""Access events and the reports built on them (built in a later issue)."""
+"""Access events and the reports built on them."""
 
 from django.apps import AppConfig
 

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import User
+from audit.services import access_event_record, access_events_record_many
 from families import access, selectors, services
 from families.models import Family, FamilyStatusChange, HouseholdMembership
 from families.states import FamilyStatus, allowed_transitions
@@ -112,7 +113,7 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
         address = family.address
         if address is None:
             return None
-        if address.is_protected and not access.can_view_protected_address(
+        if address.is_protected and not access.can_view_restricted(
             self.context["request"].user, family
         ):
             # A visible marker, not silence: the reader knows something is withheld.
@@ -147,6 +148,7 @@ class TransitionSerializer(serializers.Serializer[Any]):
 class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
     """Families you may see. Others answer 404, as if they did not exist."""
 
+    access_rule = "case roles; families in the user's scope (404 otherwise)"
     lookup_field = "reference"
     queryset = Family.objects.none()
 
@@ -169,7 +171,32 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        shown = list(page.object_list) if page is not None else []
+        if shown:
+            access_events_record_many(
+                user=self._user(),
+                family_ids=[f.pk for f in shown],
+                family_references=[f.reference for f in shown],
+                filters=dict(request.query_params.items()),
+                request=request,
+                detail={"api": True},
+            )
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        family = self.get_object()
+        access_event_record(
+            user=self._user(),
+            action="api_read",
+            object_type="family",
+            object_id=str(family.pk),
+            family_id=family.pk,
+            family_reference=family.reference,
+            request=request,
+        )
+        return Response(self.get_serializer(family).data)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user = self._user()

@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 
-from families.states import TRANSITION_VERBS, FamilyStatus, allowed_transitions
+from agencies.models import Agency
+from families.grants_models import LawfulBasisKind
+from families.states import FamilyStatus, allowed_transitions, transition_label
 from lcgs.models import LCG
-from oneplan.forms import GOVUKForm
+from oneplan.forms import GOVUKDateField, GOVUKForm
 
 
 class FamilyFilterForm(GOVUKForm):
@@ -37,9 +39,9 @@ class FamilyFilterForm(GOVUKForm):
 
 class FamilyTransitionForm(GOVUKForm):
     to_status = forms.ChoiceField(
-        label="What has happened?",
+        label="What is the family's status now?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what has happened"},
+        error_messages={"required": "Select the family's new status"},
     )
     reason = forms.CharField(
         label="Why",
@@ -57,6 +59,112 @@ class FamilyTransitionForm(GOVUKForm):
         status_field = self.fields["to_status"]
         assert isinstance(status_field, forms.ChoiceField)
         status_field.choices = [
-            (status.value, f"{TRANSITION_VERBS[status]}: {status.label.lower()}")
+            (status.value, transition_label(current_status, status))
             for status in allowed_transitions(current_status)
         ]
+
+
+class TeamMemberAddForm(GOVUKForm):
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+        error_messages={"required": "Select an agency to add to the team"},
+    )
+
+    def __init__(self, *args: Any, exclude_ids: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Agency.objects.filter(is_active=True).exclude(pk__in=exclude_ids)
+
+
+class ReasonForm(GOVUKForm):
+    reason = forms.CharField(
+        label="Why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+
+class LawfulBasisForm(GOVUKForm):
+    kind = forms.ChoiceField(
+        label="What is the lawful basis for sharing?",
+        widget=forms.RadioSelect,
+        choices=LawfulBasisKind.choices,
+        error_messages={"required": "Select consent or a statutory gateway"},
+    )
+    person = forms.ChoiceField(
+        label="Who gave consent? (for consent)",
+        required=False,
+    )
+    gateway = forms.CharField(
+        label="Which law? (for a statutory gateway)",
+        help_text="For example, Children Act 1989 section 47 (safeguarding enquiry)",
+        required=False,
+        max_length=300,
+    )
+    given_on = GOVUKDateField(label="Date given", allow_future=False)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Select a family member"), *[(str(pk), n) for pk, n in members]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == LawfulBasisKind.CONSENT and not data.get("person"):
+            self.add_error("person", "Select the family member who gave consent")
+        if (
+            data.get("kind") == LawfulBasisKind.STATUTORY_GATEWAY
+            and not data.get("gateway", "").strip()
+        ):
+            self.add_error("gateway", "Enter the law the statutory gateway rests on")
+        return data
+
+
+class ConsentWithdrawForm(GOVUKForm):
+    withdrawn_on = GOVUKDateField(label="Date consent was withdrawn", allow_future=False)
+    note = forms.CharField(
+        label="Note",
+        help_text="How the family told us, and anything agencies need to know.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter a note about the withdrawal"},
+    )
+
+
+class BreakGlassForm(GOVUKForm):
+    reference = forms.CharField(
+        label="Family reference",
+        help_text="For example, F-000123",
+        max_length=12,
+        error_messages={"required": "Enter the family reference"},
+    )
+    reason = forms.CharField(
+        label="Why do you need to see this family now?",
+        help_text=(
+            "Your access lasts a limited time, is recorded, and is reviewed by the data "
+            "protection officer."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason you need to see this family"},
+    )
+
+
+class BreakGlassReviewForm(GOVUKForm):
+    outcome = forms.ChoiceField(
+        label="Was this access justified?",
+        widget=forms.RadioSelect,
+        choices=[("justified", "Yes, justified"), ("not_justified", "No, not justified")],
+        error_messages={"required": "Select whether the access was justified"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )

@@ -12,6 +12,7 @@ from django.utils.deconstruct import deconstructible
 
 from agencies.models import Agency, Staff
 from families import identifiers
+from families.history import audited
 from families.states import FamilyStatus
 from lcgs.models import LCG
 
@@ -51,6 +52,7 @@ class Sex(models.TextChoices):
     OTHER = "X", "Not specified"
 
 
+@audited()
 class Address(models.Model):
     line_1 = models.CharField(max_length=200, blank=True)
     line_2 = models.CharField(max_length=200, blank=True)
@@ -72,6 +74,7 @@ class Address(models.Model):
         return identifiers.postcode_district(self.postcode)
 
 
+@audited()
 class Person(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -119,6 +122,7 @@ class Person(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+@audited()
 class Family(models.Model):
     reference = models.CharField(max_length=12, unique=True, editable=False)
     lcg = models.ForeignKey(
@@ -166,6 +170,11 @@ class Family(models.Model):
                 name="family_lead_professional_needs_agency",
             ),
         ]
+        # Object permissions (django-guardian), derived from grants by families.guardian_sync.
+        permissions = [
+            ("view_restricted_family", "Can see a family's restricted information"),
+            ("manage_team_family", "Can change the team around a family"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -181,6 +190,7 @@ class MemberRole(models.TextChoices):
     OTHER_ADULT = "other_adult", "Other adult"
 
 
+@audited()
 class HouseholdMembership(models.Model):
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
@@ -226,6 +236,7 @@ class FamilyStatusChange(models.Model):
         return f"{self.family_id}: {self.from_status or 'new'} to {self.to_status}"
 
 
+@audited()
 class LeadAssignment(models.Model):
     """The history of a family's lead agency and lead professional."""
 
@@ -251,3 +262,34 @@ class LeadAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_id}: led by {self.lead_agency_id} from {self.started_at:%Y-%m-%d}"
+
+
+from families.grants_models import (  # noqa: E402 - split out for size; same app
+    BreakGlassAccess,
+    FamilyGroupObjectPermission,
+    FamilyUserObjectPermission,
+    Grant,
+    GrantReason,
+    LawfulBasis,
+    LawfulBasisKind,
+    TeamMember,
+)
+
+__all__ = [
+    "Address",
+    "BreakGlassAccess",
+    "Family",
+    "FamilyGroupObjectPermission",
+    "FamilyStatusChange",
+    "FamilyUserObjectPermission",
+    "Grant",
+    "GrantReason",
+    "HouseholdMembership",
+    "LawfulBasis",
+    "LawfulBasisKind",
+    "LeadAssignment",
+    "MemberRole",
+    "Person",
+    "Sex",
+    "TeamMember",
+]

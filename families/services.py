@@ -14,6 +14,13 @@ from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
 from families import identifiers
+from families.grants import grants_sync
+from families.grants_models import (
+    BreakGlassAccess,
+    LawfulBasis,
+    LawfulBasisKind,
+    TeamMember,
+)
 from families.models import (
     Address,
     Family,
@@ -163,6 +170,9 @@ def family_transition(
         actor=actor,
         created_at=now,
     )
+    # Closing a case ends the grants that rested on working with it; re-opening does not
+    # restore them (the LCG allocates again).
+    grants_sync(actor=actor, family_ids=[locked.pk], why=f"Case {locked.get_status_display()}")
     return locked
 
 
@@ -200,4 +210,184 @@ def family_set_lead(
     locked.lead_agency = lead_agency
     locked.lead_professional = lead_professional
     locked.save(update_fields=["lead_agency", "lead_professional", "updated_at"])
+    grants_sync(actor=actor, family_ids=[locked.pk], why="Lead changed")
+    return locked
+
+
+@transaction.atomic
+def lawful_basis_record(
+    *,
+    actor: User,
+    family: Family,
+    kind: LawfulBasisKind | str,
+    given_on: datetime.date,
+    person: Person | None = None,
+    gateway: str = "",
+) -> LawfulBasis:
+    """Record why agencies may share information about this family (DOMAIN.md 7).
+
+    Consent comes from a current member of the family; a statutory gateway names the law.
+    """
+    kind = LawfulBasisKind(kind)
+    if kind == LawfulBasisKind.CONSENT:
+        if person is None:
+            raise ApplicationError("Select the family member who gave consent", field="person")
+        if not HouseholdMembership.objects.filter(
+            family=family, person=person, end_date__isnull=True
+        ).exists():
+            raise ApplicationError(
+                "Consent must come from a current member of the family", field="person"
+            )
+        gateway = ""
+    else:
+        person = None
+        if not gateway.strip():
+            raise ApplicationError("Enter the law the statutory gateway rests on", field="gateway")
+    if given_on > timezone.localdate():
+        raise ApplicationError("The date must be today or in the past", field="given_on")
+    basis = LawfulBasis(
+        family=family,
+        kind=kind,
+        person=person,
+        gateway=gateway.strip(),
+        given_on=given_on,
+        recorded_by=actor,
+    )
+    basis.full_clean()
+    basis.save()
+    return basis
+
+
+@transaction.atomic
+def lawful_basis_withdraw(
+    *, actor: User, basis: LawfulBasis, withdrawn_on: datetime.date, note: str
+) -> LawfulBasis:
+    """Record that consent was withdrawn, and end the access that rested on it.
+
+    Agencies on the team under this basis move to another basis still in force for the
+    family, if there is one; otherwise they leave the team and lose their access.
+    """
+    locked = LawfulBasis.objects.select_for_update().get(pk=basis.pk)
+    if locked.withdrawn_on is not None:
+        raise ApplicationError("This has already been withdrawn")
+    if locked.kind != LawfulBasisKind.CONSENT:
+        raise ApplicationError("Only consent can be withdrawn; end a statutory gateway instead")
+    if withdrawn_on < locked.given_on:
+        raise ApplicationError(
+            "The withdrawal date must be the same as or after the date consent was given",
+            field="withdrawn_on",
+        )
+    if not note.strip():
+        raise ApplicationError("Enter a note about the withdrawal", field="note")
+    locked.withdrawn_on = withdrawn_on
+    locked.withdrawn_by = actor
+    locked.withdrawal_note = note.strip()
+    locked.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_note"])
+    other = (
+        LawfulBasis.objects.filter(family_id=locked.family_id, withdrawn_on__isnull=True)
+        .exclude(pk=locked.pk)
+        .order_by("-given_on", "-pk")
+        .first()
+    )
+    resting = TeamMember.objects.filter(lawful_basis=locked, removed_at__isnull=True)
+    if other is not None:
+        resting.update(lawful_basis=other)
+    else:
+        resting.update(
+            removed_at=timezone.now(),
+            removed_by=actor,
+            removal_reason="Consent withdrawn and no other lawful basis",
+        )
+    grants_sync(actor=actor, family_ids=[locked.family_id], why="Consent withdrawn")
+    return locked
+
+
+@transaction.atomic
+def team_member_add(*, actor: User, family: Family, agency: Agency) -> TeamMember:
+    """Add an agency to the team around the family, which lets its staff see the family.
+
+    Refused without a lawful basis in force: sharing must rest on consent or a gateway.
+    """
+    locked = Family.objects.select_for_update().get(pk=family.pk)
+    basis = (
+        LawfulBasis.objects.filter(family=locked, withdrawn_on__isnull=True)
+        .order_by("-given_on", "-pk")
+        .first()
+    )
+    if basis is None:
+        raise ApplicationError(
+            "Record consent or a statutory gateway for this family before adding an agency "
+            "to the team",
+            field="agency",
+        )
+    if TeamMember.objects.filter(family=locked, agency=agency, removed_at__isnull=True).exists():
+        raise ApplicationError(f"{agency.name} is already on the team", field="agency")
+    member = TeamMember.objects.create(
+        family=locked, agency=agency, lawful_basis=basis, added_by=actor
+    )
+    grants_sync(actor=actor, family_ids=[locked.pk], why="Team changed")
+    return member
+
+
+@transaction.atomic
+def team_member_remove(*, actor: User, member: TeamMember, reason: str) -> TeamMember:
+    """Take an agency off the team; its staff lose access resting on the team."""
+    if not reason.strip():
+        raise ApplicationError("Enter why the agency is leaving the team", field="reason")
+    locked = TeamMember.objects.select_for_update().get(pk=member.pk)
+    if locked.removed_at is not None:
+        raise ApplicationError(f"{locked.agency.name} has already left the team")
+    locked.removed_at = timezone.now()
+    locked.removed_by = actor
+    locked.removal_reason = reason.strip()
+    locked.save(update_fields=["removed_at", "removed_by", "removal_reason"])
+    grants_sync(actor=actor, family_ids=[locked.family_id], why="Team changed")
+    return locked
+
+
+@transaction.atomic
+def break_glass_open(*, actor: User, family: Family, reason: str) -> BreakGlassAccess:
+    """Emergency access to a family outside the user's scope (DOMAIN.md 7).
+
+    Needs a reason; lasts ``ONEPLAN_BREAK_GLASS_HOURS`` (default 24); goes on the data
+    protection officer's review list.
+    """
+    from django.conf import settings
+
+    if len(reason.strip()) < 10:
+        raise ApplicationError(
+            "Enter the reason you need to see this family (at least 10 characters)",
+            field="reason",
+        )
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        family=family,
+        user=actor,
+        reason=reason.strip(),
+        started_at=now,
+        expires_at=now + datetime.timedelta(hours=settings.ONEPLAN_BREAK_GLASS_HOURS),
+    )
+    grants_sync(actor=actor, family_ids=[family.pk], why="Break glass")
+    return access
+
+
+@transaction.atomic
+def break_glass_review(
+    *, actor: User, access: BreakGlassAccess, outcome: str, note: str
+) -> BreakGlassAccess:
+    """The data protection officer's verdict on an emergency access."""
+    if outcome not in ("justified", "not_justified"):
+        raise ApplicationError("Select whether the access was justified", field="outcome")
+    if outcome == "not_justified" and not note.strip():
+        raise ApplicationError("Enter what will happen next", field="note")
+    locked = BreakGlassAccess.objects.select_for_update().get(pk=access.pk)
+    if locked.reviewed_at is not None:
+        raise ApplicationError("This access has already been reviewed")
+    if locked.user_id == actor.pk:
+        raise ApplicationError("You cannot review your own emergency access")
+    locked.reviewed_by = actor
+    locked.reviewed_at = timezone.now()
+    locked.review_outcome = outcome
+    locked.review_note = note.strip()
+    locked.save(update_fields=["reviewed_by", "reviewed_at", "review_outcome", "review_note"])
     return locked

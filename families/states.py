@@ -50,19 +50,13 @@ TRANSITIONS: dict[FamilyStatus, tuple[FamilyStatus, ...]] = {
     S.CLOSED_NO_OUTCOME: (S.IDENTIFIED,),
 }
 
-TRANSITION_VERBS: dict[FamilyStatus, str] = {
-    S.IDENTIFIED: "Re-open",
-    S.SCREENED: "Record screening",
-    S.ALLOCATED: "Allocate",
-    S.ENGAGED: "Record engagement",
-    S.PLAN_ACTIVE: "Start plan",
-    S.OUTCOMES_MET: "Record outcomes met",
-    S.CLAIMED: "Record claim",
-    S.CLOSED: "Close",
-    S.DECLINED: "Record declined",
-    S.MOVED_AWAY: "Record moved away",
-    S.CLOSED_NO_OUTCOME: "Close without outcome",
-}
+
+def transition_label(current: FamilyStatus | str, target: FamilyStatus | str) -> str:
+    """How a choice of next status reads on a form: the status, or a re-opening."""
+    target_status = FamilyStatus(target)
+    if FamilyStatus(current) in TERMINAL_STATES and target_status == S.IDENTIFIED:
+        return "Re-opened (starts the journey again)"
+    return target_status.label
 
 
 class TransitionNotAllowed(Exception):

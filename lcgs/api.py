@@ -15,6 +15,9 @@ class LCGSerializer(serializers.ModelSerializer[LCG]):
 
 
 class LCGViewSet(viewsets.ReadOnlyModelViewSet[LCG]):
+    """Reference data: the Local Coordination Groups and the areas they cover."""
+
+    access_rule = "any signed-in user (reference data, no case data)"
     queryset = lcg_list()
     serializer_class = LCGSerializer
     lookup_field = "code"

@@ -43,6 +43,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 class JobDetailView(RetrieveAPIView[Job]):
     """A job you started. Other people's jobs answer 404."""
 
+    access_rule = "the user who started the job (404 for anyone else)"
     serializer_class = JobSerializer
     queryset = Job.objects.none()
 

@@ -63,6 +63,7 @@ class Config:
     celery_task_always_eager: bool = False
     demo_mode: bool = False
     log_level: str = "INFO"
+    break_glass_hours: int = 24
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -81,6 +82,7 @@ class Config:
             celery_task_always_eager=_bool(env, "CELERY_TASK_ALWAYS_EAGER", False),
             demo_mode=_bool(env, "DEMO_MODE", False),
             log_level=env.get("LOG_LEVEL", "INFO"),
+            break_glass_hours=_int(env, "BREAK_GLASS_HOURS", 24),
         )
 
 

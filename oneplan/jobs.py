@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pghistory
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -107,7 +108,9 @@ def job_run(*, job_id: str) -> Job | None:
         Job.objects.filter(pk=job.pk).update(progress_done=min(done, total), progress_total=total)
 
     try:
-        outcome = _RUNNERS[job.kind](job, progress)
+        # Every write the job makes is attributed to it and to whoever started it.
+        with pghistory.context(job=str(job.pk), job_kind=job.kind, user=job.started_by_id):
+            outcome = _RUNNERS[job.kind](job, progress)
     except Exception as exc:
         logger.exception("Job %s failed", job.pk)
         job.refresh_from_db()

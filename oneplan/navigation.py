@@ -26,6 +26,11 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     if roles - {Role.SYSTEM_ADMINISTRATOR}:
         label = "My families" if roles <= {Role.FAMILY_SUPPORT_WORKER} else "Families"
         items.append(NavItem(label, "families:list"))
+    if Role.DATA_PROTECTION_OFFICER in roles:
+        items.append(NavItem("User activity", "audit:user-activity"))
+        items.append(NavItem("Emergency access", "families:break-glass-review-list"))
+    elif roles & {Role.FAMILY_SUPPORT_WORKER, Role.AGENCY_PRACTITIONER, Role.LCG_COORDINATOR}:
+        items.append(NavItem("Emergency access", "families:break-glass"))
     if Role.SYSTEM_ADMINISTRATOR in roles:
         items.append(NavItem("Administration", "admin:index"))
     return items

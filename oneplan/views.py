@@ -12,11 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agencies.models import User
+from oneplan.access_rules import PUBLIC, access_rule
 from oneplan.navigation import start_url_for
 from oneplan.selectors import job_get_for_user_or_404
 
 
 @login_required
+@access_rule("any signed-in user; redirects to their role's start page")
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     assert isinstance(request.user, User)
@@ -24,18 +26,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@access_rule("any signed-in user")
 def account_not_set_up(request: HttpRequest) -> HttpResponse:
     return render(request, "oneplan/account_not_set_up.html", status=403)
 
 
+@access_rule(PUBLIC)
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "oneplan/accessibility.html")
 
 
+@access_rule(PUBLIC)
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "oneplan/privacy.html")
 
 
+@access_rule(PUBLIC)
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -43,6 +49,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@access_rule(PUBLIC)
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -71,6 +78,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@access_rule("the user who started the job (404 for anyone else)")
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     job = job_get_for_user_or_404(request.user, job_id)
     # htmx polls for the progress fragment only; a plain request gets the whole page.
@@ -80,6 +88,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @login_required
+@access_rule("the user who started the job (404 for anyone else)")
 def job_download(request: HttpRequest, job_id: str) -> FileResponse:
     job = job_get_for_user_or_404(request.user, job_id)
     if not job.result_file:

@@ -14,6 +14,7 @@ from families.states import (
     FamilyStatus,
     TransitionNotAllowed,
     check_transition,
+    transition_label,
 )
 from oneplan.errors import ApplicationError
 from tests.factories import FamilyFactory
@@ -134,3 +135,18 @@ def test_transition_works_from_the_locked_row_not_a_stale_copy() -> None:
             actor=system_actor(), family=stale, to_status=S.SCREENED, reason="Screened again"
         )
     assert FamilyStatusChange.objects.filter(family=family).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "label"),
+    [
+        (S.IDENTIFIED, S.SCREENED, "Screened"),
+        (S.OUTCOMES_MET, S.PLAN_ACTIVE, "Plan active"),
+        (S.CLOSED, S.IDENTIFIED, "Re-opened (starts the journey again)"),
+        (S.DECLINED, S.IDENTIFIED, "Re-opened (starts the journey again)"),
+    ],
+)
+def test_transition_choices_read_as_the_new_status(
+    current: FamilyStatus, target: FamilyStatus, label: str
+) -> None:
+    assert transition_label(current, target) == label

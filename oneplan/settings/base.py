@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 
 from oneplan.config import CONFIG
 
@@ -37,6 +39,16 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "guardian",
+    "pgtrigger",
+    "pghistory",
+    # Sign-in: allauth (username and password, then a TOTP code or recovery code),
+    # axes (lockout after repeated failures), django-csp (Content-Security-Policy).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
     # Project apps, in dependency order: each may use only those above it.
     "oneplan",
     "audit",
@@ -48,17 +60,42 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every later layer (and every access event) sees request.request_id.
+    "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Attaches the acting user and the request to every audited database write.
+    "pghistory.middleware.HistoryMiddleware",
     "oneplan.middleware.NoStoreForAuthenticatedMiddleware",
+    # Ends a session after 30 idle minutes or 12 hours, and records it against the user.
+    "oneplan.sessions.SessionLimitsMiddleware",
+    # With ONEPLAN_REQUIRE_MFA, sends a user without an authenticator app to set one up.
+    "oneplan.mfa.RequireMFAMiddleware",
+    # Last: turns a lockout flagged during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (site, admin, API token) while the username and IP
+    # address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Object permissions on families, derived from grants (families/guardian_sync.py).
+    "guardian.backends.ObjectPermissionBackend",
+]
+# guardian's anonymous user is not wanted: anonymous visitors see no case data.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
 
 ROOT_URLCONF = "oneplan.urls"
 WSGI_APPLICATION = "oneplan.wsgi.application"
@@ -75,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "oneplan.context_processors.service",
+                "oneplan.csp.nonce",
             ],
         },
     },
@@ -147,6 +185,73 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sign-in and sessions (docs: ARCHITECTURE.md "sign-in") ---------------------------
+# Sessions end after SESSION_COOKIE_AGE idle, and after this long however active.
+ONEPLAN_SESSION_MAX_AGE = 12 * 60 * 60
+# Every user must set up an authenticator app before using the service. Production
+# forces this on; demo and test settings turn it off.
+ONEPLAN_REQUIRE_MFA = True
+
+# allauth: accounts are made by system administrators, who sign in with a username.
+ACCOUNT_ADAPTER = "oneplan.auth_adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# No "remember me": the session cookie goes when the browser closes.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_FORMS = {
+    "login": "oneplan.auth_forms.SignInForm",
+    "change_password": "oneplan.auth_forms.ChangePasswordForm",
+    "reauthenticate": "oneplan.auth_forms.ReauthenticateForm",
+}
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
+    # Password guessing is axes' job (one lockout rule for every way in). allauth's own
+    # limit stays on the second step: 5 wrong codes per user in 15 minutes.
+    "login_failed": "5/15m/key",
+    # Everyone at a council office can share one IP address at 9am.
+    "login": "300/m/ip",
+}
+MFA_ADAPTER = "oneplan.auth_adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accounts come from administrators, not self sign-up, so an unverified email address
+# is no reason to stop someone protecting their account.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TOTP_ISSUER = "OnePlan"
+MFA_FORMS = {
+    "authenticate": "oneplan.auth_forms.MFAAuthenticateForm",
+    "reauthenticate": "oneplan.auth_forms.MFAReauthenticateForm",
+    "activate_totp": "oneplan.auth_forms.ActivateTOTPForm",
+}
+
+# axes: 5 failed sign-ins from one IP address for one username lock that pair out for
+# 15 minutes, on every way in (the sign-in page, the admin, the API token endpoint).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "oneplan.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# No start-up banner on every manage.py command; lockouts are still logged.
+AXES_VERBOSE = False
+
+# Content-Security-Policy: scripts only from this site or inline with the page's nonce
+# (templates use {{ csp_nonce }}); no inline styles; images may be data: URIs (the QR
+# code for setting up an authenticator app).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
@@ -215,10 +320,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": CONFIG.log_level},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes logs every sign-in at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Programme-wide reference figures that later issues read; kept here until they move
 # into framework data.
 ONEPLAN_SERVICE_NAME = "OnePlan"
 ONEPLAN_COUNCIL_NAME = "Hampshire County Council"
+# How long emergency ("break glass") access to a family lasts.
+ONEPLAN_BREAK_GLASS_HOURS = CONFIG.break_glass_hours

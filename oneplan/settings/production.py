@@ -18,3 +18,6 @@ SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# Every user signs in with a second factor. Not read from the environment: there is no
+# switch to turn it off in production.
+ONEPLAN_REQUIRE_MFA = True

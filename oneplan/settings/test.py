@@ -14,3 +14,10 @@ STORAGES = {
 }
 # A queue of its own, so a demo worker on the same Redis never takes a test's tasks.
 CELERY_TASK_DEFAULT_QUEUE = "oneplan-test"
+# Tests that need two-step verification switch it on with pytest-django's `settings`.
+ONEPLAN_REQUIRE_MFA = False
+# allauth keeps its rate limits in Redis, which outlives a test run and which every test
+# reaches from 127.0.0.1: one run's sign-ins would refuse the next run's. Lockout is
+# tested through axes (in the test database); oneplan/tests/test_signin.py switches the
+# second-step limit back on where it tests it.
+ACCOUNT_RATE_LIMITS = False
