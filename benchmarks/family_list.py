@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for username in USERS:
         user = User.objects.get(username=username)
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         sees = family_list_for_user(user).count()
         timings: dict[str, list[float]] = {"/families/": [], "/api/families/": []}

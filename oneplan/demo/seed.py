@@ -14,12 +14,13 @@ sample with ``full_clean``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import math
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo
@@ -32,6 +33,8 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Staff, User
 from agencies.roles import Role
 from agencies.services import system_actor
+from families.grants import grants_sync
+from families.grants_models import Grant
 from families.identifiers import nhs_number_with_check_digit, upn_with_check_letter
 from families.models import (
     Address,
@@ -479,10 +482,15 @@ def seed_demo(
         generator = _CaseloadGenerator(rng, fake, day, world)
         people = 0
         remaining = families
-        while remaining > 0:
-            size = min(CHUNK_FAMILIES, remaining)
-            people += generator.write_chunk(size, rows)
-            remaining -= size
+        with _history_triggers_off():
+            while remaining > 0:
+                size = min(CHUNK_FAMILIES, remaining)
+                people += generator.write_chunk(size, rows)
+                remaining -= size
+        # COPY bypasses the services, so open the grants (and guardian's permissions)
+        # the allocations would have opened: the same function the services call.
+        grants_sync(actor=actor, family_ids=Family.objects.values_list("pk", flat=True))
+        rows["families_grant"] = Grant.objects.count()
         if families:
             with connection.cursor() as cursor:
                 # Fresh statistics, so the demo's first queries get sensible plans.
@@ -504,6 +512,26 @@ def seed_demo(
 
 def _case_models() -> tuple[type[Model], ...]:
     return (Address, Person, Family, HouseholdMembership, FamilyStatusChange, LeadAssignment)
+
+
+@contextlib.contextmanager
+def _history_triggers_off() -> Iterator[None]:
+    """Made-up demo rows are not case history: switch the history triggers off while
+    copying them in (inside the seeding transaction, so they are back on at commit and
+    nobody else ever sees them off). Foreign-key checks stay on."""
+    tables = [connection.ops.quote_name(t) for t in _case_tables()]
+    with connection.cursor() as cursor:
+        # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in tables:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def _case_tables() -> list[str]:
@@ -679,11 +707,21 @@ class _Area:
 
 
 @dataclass(frozen=True)
+class _Partner:
+    """A partner agency's demo practitioner, who leads some families."""
+
+    lead: _Keyworker
+    # The LCG area a local agency serves (a school, a district's housing), else None.
+    home: _Area | None
+
+
+@dataclass(frozen=True)
 class _World:
     areas: tuple[_Area, ...]
     weights: tuple[int, ...]
     unassigned: _Area
     system_user_id: int
+    partners: dict[AgencyKind, _Partner]
 
     @classmethod
     def build(cls, lcgs: dict[str, LCG], staff: dict[str, Staff], system_user_id: int) -> _World:
@@ -713,7 +751,21 @@ class _World:
                 )
             )
         unassigned = _Area(None, UNASSIGNED_DISTRICTS, None, (), ())
-        return cls(tuple(areas), tuple(s.weight for s in LCG_SPECS), unassigned, system_user_id)
+        area_of = {lcg.code: area for lcg, area in zip(LCG_SPECS, areas, strict=True)}
+        partners = {}
+        for kind, code, _title in PRACTITIONERS:
+            s = staff[f"practitioner.{kind.value}"]
+            home = LOCAL_PARTNER_LCG.get(code)
+            partners[kind] = _Partner(
+                _Keyworker(s.pk, s.agency_id, s.user_id), None if home is None else area_of[home]
+            )
+        return cls(
+            tuple(areas),
+            tuple(s.weight for s in LCG_SPECS),
+            unassigned,
+            system_user_id,
+            partners,
+        )
 
 
 S = FamilyStatus
@@ -736,38 +788,195 @@ UNASSIGNED_STATUS_WEIGHTS: Final[tuple[tuple[FamilyStatus, int], ...]] = (
     (S.IDENTIFIED, 7),
     (S.SCREENED, 3),
 )
-# Days between identification and today, by current status (older cases got further).
-CASE_AGE_DAYS: Final[dict[FamilyStatus, tuple[int, int]]] = {
-    S.IDENTIFIED: (2, 60),
-    S.SCREENED: (10, 120),
-    S.ALLOCATED: (20, 200),
-    S.ENGAGED: (30, 300),
-    S.PLAN_ACTIVE: (45, 540),
-    S.OUTCOMES_MET: (180, 720),
-    S.CLAIMED: (240, 900),
-    S.CLOSED: (270, 1100),
-    S.DECLINED: (20, 500),
-    S.MOVED_AWAY: (30, 700),
-    S.CLOSED_NO_OUTCOME: (90, 900),
-}
 LED_STATUSES: Final = frozenset(
     {S.ALLOCATED, S.ENGAGED, S.PLAN_ACTIVE, S.OUTCOMES_MET, S.CLAIMED, S.CLOSED}
 )
 # Side exits: about half of them happened after the LCG had allocated a lead.
 SIDE_EXITS: Final = frozenset({S.DECLINED, S.MOVED_AWAY, S.CLOSED_NO_OUTCOME})
-STATUS_REASONS: Final[dict[FamilyStatus, str]] = {
-    S.SCREENED: "Screened against the programme's criteria",
-    S.ALLOCATED: "Allocated by the LCG",
-    S.ENGAGED: "Family agreed to work with us; consent to share recorded",
-    S.PLAN_ACTIVE: "Family plan agreed with the family and agencies",
-    S.OUTCOMES_MET: "Outcomes met; sustainment period running",
-    S.CLAIMED: "Results claim made",
-    S.CLOSED: "Stepped down to universal services",
-    S.DECLINED: "Family declined support",
-    S.MOVED_AWAY: "Family moved out of the area",
-    S.CLOSED_NO_OUTCOME: "Closed without outcome: no further engagement",
+LED_SIDE_EXIT_SHARE: Final = 0.5
+
+# -- the journey behind each status ------------------------------------------
+#
+# A family's history is the chain of allowed transitions (families.states.TRANSITIONS)
+# from "identified" to where it is now, a status change per step. The test suite checks
+# every chain with ``check_transition``.
+
+# The main road, in order: the statuses after "identified" up to and including each one.
+_MAIN_ROAD: Final = (S.SCREENED, S.ALLOCATED, S.ENGAGED, S.PLAN_ACTIVE, S.OUTCOMES_MET, S.CLAIMED)
+MAIN_ROAD: Final[dict[FamilyStatus, tuple[FamilyStatus, ...]]] = {
+    S.IDENTIFIED: (),
+    **{status: _MAIN_ROAD[: n + 1] for n, status in enumerate(_MAIN_ROAD)},
+}
+# Statuses a family leaves before it has a lead: the LCG coordinator records those steps.
+BEFORE_ALLOCATION: Final = frozenset({S.IDENTIFIED, S.SCREENED})
+# How a closed case got there: after a results claim, stepped down from an active plan,
+# or closed at the end of the sustainment period without a claim.
+CLOSED_VIA: Final[tuple[tuple[FamilyStatus, int], ...]] = (
+    (S.CLAIMED, 50),
+    (S.PLAN_ACTIVE, 35),
+    (S.OUTCOMES_MET, 15),
+)
+# Where on the road a family left by a side exit, with and without a lead by then.
+# Families decline before a plan is agreed; they move away or stop engaging at any point.
+EXIT_POINTS: Final[dict[tuple[FamilyStatus, bool], tuple[tuple[FamilyStatus, int], ...]]] = {
+    (S.DECLINED, False): ((S.IDENTIFIED, 1), (S.SCREENED, 2)),
+    (S.DECLINED, True): ((S.ALLOCATED, 3), (S.ENGAGED, 2)),
+    (S.MOVED_AWAY, False): ((S.IDENTIFIED, 1), (S.SCREENED, 1)),
+    (S.MOVED_AWAY, True): (
+        (S.ALLOCATED, 2),
+        (S.ENGAGED, 2),
+        (S.PLAN_ACTIVE, 4),
+        (S.OUTCOMES_MET, 1),
+    ),
+    (S.CLOSED_NO_OUTCOME, False): ((S.IDENTIFIED, 1), (S.SCREENED, 3)),
+    (S.CLOSED_NO_OUTCOME, True): ((S.ALLOCATED, 2), (S.ENGAGED, 3), (S.PLAN_ACTIVE, 4)),
+}
+# Some families' outcomes are not sustained: back from "outcomes met" to an active plan
+# once, before they got where they are.
+NOT_SUSTAINED_SHARE: Final = 0.06
+# Days a step takes after the one before, by (from, to). Side exits by where they lead.
+STEP_DAYS: Final[dict[tuple[FamilyStatus, FamilyStatus], tuple[int, int]]] = {
+    (S.IDENTIFIED, S.SCREENED): (3, 28),
+    (S.SCREENED, S.ALLOCATED): (5, 35),  # the next LCG meeting, or the one after
+    (S.ALLOCATED, S.ENGAGED): (5, 42),
+    (S.ENGAGED, S.PLAN_ACTIVE): (10, 56),
+    (S.PLAN_ACTIVE, S.OUTCOMES_MET): (60, 300),
+    (S.OUTCOMES_MET, S.PLAN_ACTIVE): (20, 120),
+    (S.OUTCOMES_MET, S.CLAIMED): (60, 240),  # outcomes sustained, then the next claim
+    (S.CLAIMED, S.CLOSED): (7, 90),
+    (S.PLAN_ACTIVE, S.CLOSED): (60, 300),
+    (S.OUTCOMES_MET, S.CLOSED): (30, 200),
+}
+EXIT_DAYS: Final[dict[FamilyStatus, tuple[int, int]]] = {
+    S.DECLINED: (3, 30),
+    S.MOVED_AWAY: (10, 180),
+    S.CLOSED_NO_OUTCOME: (20, 120),
+}
+# Days since the last change (always at least 1, so no history reaches today).
+DWELL_DAYS: Final[dict[FamilyStatus, tuple[int, int]]] = {
+    S.IDENTIFIED: (2, 60),
+    S.SCREENED: (1, 60),  # waiting for allocation
+    S.ALLOCATED: (1, 45),
+    S.ENGAGED: (1, 56),
+    S.PLAN_ACTIVE: (1, 300),
+    S.OUTCOMES_MET: (1, 200),  # the sustainment period
+    S.CLAIMED: (1, 150),
+    S.CLOSED: (1, 500),
+    S.DECLINED: (1, 400),
+    S.MOVED_AWAY: (1, 400),
+    S.CLOSED_NO_OUTCOME: (1, 400),
+}
+# What the person who moved the family on wrote, by (from, to); side exits by where they
+# lead and whether the family had been allocated a lead by then.
+STEP_REASONS: Final[dict[tuple[FamilyStatus, FamilyStatus], tuple[str, ...]]] = {
+    (S.IDENTIFIED, S.SCREENED): (
+        "Screened at the LCG meeting",
+        "Screened against the programme's criteria",
+        "Screened: meets two of the headline criteria",
+        "Screened with the referrer's information and school attendance data",
+    ),
+    (S.SCREENED, S.ALLOCATED): (
+        "Allocated at the LCG meeting",
+        "Allocated by the LCG; lead professional agreed",
+        "Allocated after a joint discussion at the LCG",
+    ),
+    (S.ALLOCATED, S.ENGAGED): (
+        "Family agreed to work with us; consent to share recorded",
+        "First home visit done; the family want support",
+        "Consent to share signed at a joint visit",
+    ),
+    (S.ENGAGED, S.PLAN_ACTIVE): (
+        "Family plan agreed with the family and agencies",
+        "Team around the family meeting held; plan agreed",
+        "Whole family assessment done and plan signed off",
+    ),
+    (S.PLAN_ACTIVE, S.OUTCOMES_MET): (
+        "Outcomes met; sustainment period running",
+        "Plan reviewed: every outcome achieved",
+        "Outcomes evidenced at the closing review",
+    ),
+    (S.OUTCOMES_MET, S.PLAN_ACTIVE): (
+        "Outcomes not sustained; back to active work",
+        "School attendance fell again; plan reopened",
+    ),
+    (S.OUTCOMES_MET, S.CLAIMED): (
+        "Results claim made",
+        "Included in the quarterly results claim",
+        "Sustained outcomes claimed for",
+    ),
+    (S.CLAIMED, S.CLOSED): (
+        "Closed after the results claim",
+        "Case closed: outcomes sustained, no further support needed",
+    ),
+    (S.PLAN_ACTIVE, S.CLOSED): (
+        "Stepped down to universal services",
+        "Plan ended; stepped down to school and health visitor support",
+        "Stepped down to early help at the school",
+    ),
+    (S.OUTCOMES_MET, S.CLOSED): (
+        "Closed at the end of the sustainment period",
+        "Outcomes held; not eligible for a claim, so closed",
+    ),
+}
+EXIT_REASONS: Final[dict[tuple[FamilyStatus, bool], tuple[str, ...]]] = {
+    (S.DECLINED, False): (
+        "Family declined support",
+        "Family did not want to take part when contacted",
+        "Parent declined the offer of early help",
+    ),
+    (S.DECLINED, True): (
+        "Family declined support",
+        "Family declined support after the first visit",
+        "Family decided not to go ahead with a plan",
+    ),
+    (S.MOVED_AWAY, False): (
+        "Family moved out of the area",
+        "Family moved out of Hampshire",
+        "Family moved to Southampton; referral passed on",
+    ),
+    (S.MOVED_AWAY, True): (
+        "Family moved out of the area",
+        "Family moved out of Hampshire; case transferred to the new area",
+        "Family rehoused in Portsmouth; records shared with the city's team",
+    ),
+    (S.CLOSED_NO_OUTCOME, False): (
+        "Closed without outcome: family could not be contacted",
+        "Closed without outcome: needs met by another service",
+    ),
+    (S.CLOSED_NO_OUTCOME, True): (
+        "Closed without outcome: no further engagement",
+        "Family stopped engaging; closed after repeated attempts to contact",
+        "Closed without outcome: case passed to children's social care",
+    ),
 }
 LEAD_REASON: Final = "Lead agency and lead professional agreed at the LCG"
+PARTNER_LEAD_REASON: Final = "Partner agency agreed at the LCG to lead: it knows the family best"
+
+# About this share of the families with a lead are led by a partner agency's practitioner
+# (a ``practitioner.<kind>`` sign-in), so those sign-ins see a caseload: under
+# families.access an agency practitioner sees the families their agency leads.
+PARTNER_LEAD_SHARE: Final = 0.15
+# Which partner leads: cards dealt in turn from a shuffled deck, reshuffled when empty,
+# so every kind leads some families once 20 are partner-led, whatever the seed.
+PARTNER_LEAD_DECK: Final[tuple[tuple[AgencyKind, int], ...]] = (
+    (K.SCHOOL, 4),
+    (K.HEALTH, 3),
+    (K.HOUSING, 3),
+    (K.POLICE, 2),
+    (K.DWP, 2),
+    (K.YOUTH_OFFENDING, 2),
+    (K.CHILDRENS_SERVICES, 1),
+    (K.PROBATION, 1),
+    (K.DISTRICT_COUNCIL, 1),
+    (K.VOLUNTARY_SECTOR, 1),
+)
+# Partner agencies that serve one LCG's area (the rest serve the county): the families
+# they lead live there.
+LOCAL_PARTNER_LCG: Final[dict[str, str]] = {
+    "SCH-BASINGSTOKE-VALE": "BASINGSTOKE",
+    "HBC-HOUSING": "HAVANT",
+    "GBC": "GOSPORT",
+}
 
 CHILDREN_WEIGHTS: Final = (6, 22, 30, 22, 12, 8)  # 0..5 children
 SECOND_PARENT_SHARE: Final = 0.55
@@ -887,8 +1096,18 @@ class _CaseloadGenerator:
         u_statuses, u_weights = zip(*UNASSIGNED_STATUS_WEIGHTS, strict=True)
         self.unassigned_statuses: Sequence[FamilyStatus] = u_statuses
         self.unassigned_cum = list(_cumulative(u_weights))
-        self.area_cum = list(_cumulative(world.weights))
+        self.area_cum = list(_cumulative(_area_weights(world)))
         self.surname_cum = list(_cumulative(self.surname_weights))
+        # The journeys. Step lengths as (from, to) -> (fewest days, how many possible), for
+        # every step including the side exits; choices as rng.choices takes them.
+        step_days = {
+            **STEP_DAYS,
+            **{(s, target): EXIT_DAYS[target] for s in S for target in EXIT_DAYS},
+        }
+        self.step_days = {key: (low, high - low + 1) for key, (low, high) in step_days.items()}
+        self.closed_via = _options(CLOSED_VIA)
+        self.exit_points = {key: _options(points) for key, points in EXIT_POINTS.items()}
+        self.partner_deck: list[AgencyKind] = []
 
     # -- identifiers --------------------------------------------------------
 
@@ -950,12 +1169,44 @@ class _CaseloadGenerator:
             return Sex.OTHER.value
         return Sex.FEMALE.value if draw < female_share else Sex.MALE.value
 
+    # -- the case journey ---------------------------------------------------
+
+    def _journey(self, status: FamilyStatus, led: bool) -> list[FamilyStatus]:
+        """The statuses a family passed through after "identified", ending at ``status``.
+
+        Each step is an allowed transition. ``led``: the LCG allocated a lead on the way
+        (for a side exit, whether it came before or after allocation).
+        """
+        rng = self.rng
+        if status in SIDE_EXITS:
+            points, cum = self.exit_points[status, led]
+            return [*MAIN_ROAD[rng.choices(points, cum_weights=cum)[0]], status]
+        if status == S.CLOSED:
+            via, cum = self.closed_via
+            steps = [*MAIN_ROAD[rng.choices(via, cum_weights=cum)[0]], S.CLOSED]
+        else:
+            steps = list(MAIN_ROAD[status])
+        if S.PLAN_ACTIVE in steps and rng.random() < NOT_SUSTAINED_SHARE:
+            # Outcomes met once already but not sustained: back to the plan.
+            after = steps.index(S.PLAN_ACTIVE) + 1
+            steps[after:after] = [S.OUTCOMES_MET, S.PLAN_ACTIVE]
+        return steps
+
+    def _partner_kind(self) -> AgencyKind:
+        """The kind of partner agency that leads the next partner-led family."""
+        if not self.partner_deck:
+            self.partner_deck = [kind for kind, n in PARTNER_LEAD_DECK for _ in range(n)]
+            self.rng.shuffle(self.partner_deck)
+        return self.partner_deck.pop()
+
     # -- time ---------------------------------------------------------------
 
     def _at(self, day: datetime.date) -> datetime.datetime:
-        minutes = self.rng.randint(8 * 60 + 30, 17 * 60 + 30)
-        return datetime.datetime.combine(
-            day, datetime.time(minutes // 60, minutes % 60), tzinfo=LONDON
+        """A time in office hours (08:30 to 17:30) on ``day``."""
+        # random() rather than randint(): this runs for every status change.
+        minutes = 8 * 60 + 30 + int(self.rng.random() * (9 * 60 + 1))
+        return datetime.datetime(
+            day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=LONDON
         )
 
     # -- a chunk ------------------------------------------------------------
@@ -973,31 +1224,59 @@ class _CaseloadGenerator:
         changes: list[tuple[int, str]] = []
         leads: list[tuple[int, str]] = []
         system = str(world.system_user_id)
+        step_days = self.step_days
 
         for index in range(size):
-            # Where the family lives.
+            # Where the family lives, and where it is on the case journey.
             if rng.random() < UNASSIGNED_SHARE:
                 area = world.unassigned
                 status = rng.choices(self.unassigned_statuses, cum_weights=self.unassigned_cum)[0]
             else:
                 area = rng.choices(world.areas, cum_weights=self.area_cum)[0]
                 status = rng.choices(self.statuses, cum_weights=self.status_cum)[0]
+
+            # Who leads: a key worker on one of the LCG's two tracks or, now and then, a
+            # partner agency's practitioner (a local agency's families live in its area).
+            lead: _Keyworker | None = None
+            partner = False
+            if area.lcg_id is not None and (
+                status in LED_STATUSES
+                or (status in SIDE_EXITS and rng.random() < LED_SIDE_EXIT_SHARE)
+            ):
+                if rng.random() < PARTNER_LEAD_SHARE:
+                    chosen = world.partners[self._partner_kind()]
+                    lead = chosen.lead
+                    partner = True
+                    area = chosen.home or area
+                else:
+                    track = (
+                        area.intensive
+                        if area.intensive and rng.random() < INTENSIVE_TRACK_SHARE
+                        else area.early_help or area.intensive
+                    )
+                    if track:
+                        lead = rng.choice(track)
             district = rng.choice(area.districts)
             postcode = (
                 f"{district} {rng.randint(1, 9)}"
                 f"{rng.choice(INWARD_LETTERS)}{rng.choice(INWARD_LETTERS)}"
             )
 
-            # When things happened (always before today, so never in the future).
-            low, high = CASE_AGE_DAYS[status]
-            age_days = rng.randint(low, high)
-            identified_on = today - age_days * day
+            # The journey so far, and how many days after identification each step came.
+            steps = self._journey(status, lead is not None)
+            offsets = []
+            elapsed = 0
+            previous = S.IDENTIFIED
+            for step in steps:
+                low, span = step_days[previous, step]
+                elapsed += low + int(rng.random() * span)
+                offsets.append(elapsed)
+                previous = step
+            low, high = DWELL_DAYS[status]
+            # Counted back from today, so every change is at least a day in the past.
+            identified_on = today - (elapsed + rng.randint(low, high)) * day
             identified_at = self._at(identified_on)
             identified_iso = identified_at.isoformat()
-            changed_at = identified_at
-            if status != S.IDENTIFIED:
-                changed_at = self._at(identified_on + rng.randint(1, age_days - 1) * day)
-            changed_iso = changed_at.isoformat()
 
             # The address.
             shape = rng.random()
@@ -1059,37 +1338,52 @@ class _CaseloadGenerator:
                 memberships.append((index, len(people), f"other_adult\t{start}"))
                 people.append(row)
 
-            # The case: lead, status history.
-            lead_agency = lead_professional = attached = NULL
-            actor = str(area.coordinator_user_id or world.system_user_id)
-            has_lead = status in LED_STATUSES or (status in SIDE_EXITS and rng.random() < 0.5)
-            if has_lead and area.lcg_id is not None:
-                track = (
-                    area.intensive
-                    if area.intensive and rng.random() < INTENSIVE_TRACK_SHARE
-                    else area.early_help or area.intensive
-                )
-                if track:
-                    keyworker = rng.choice(track)
-                    lead_agency = str(keyworker.agency_id)
-                    lead_professional = str(keyworker.staff_id)
-                    if status == S.ALLOCATED:
-                        attached_on = changed_at.date()
-                    else:
-                        attached_on = (
-                            identified_on
-                            + rng.randint(1, max(1, (changed_at.date() - identified_on).days)) * day
-                        )
-                    attached = attached_on.isoformat()
-                    leads.append(
-                        (
-                            index,
-                            f"{lead_agency}\t{lead_professional}\t{LEAD_REASON}\t{actor}\t"
-                            f"{self._at(attached_on).isoformat()}\t{NULL}",
-                        )
+            # The status history: the coordinator screens and allocates (and closes a case
+            # that ends before allocation); the lead professional records the work after.
+            # A partner's practitioner cannot change a status (families.access), so the
+            # coordinator records the steps of the families partners lead.
+            coordinator = str(area.coordinator_user_id or world.system_user_id)
+            worker = coordinator if lead is None or partner else str(lead.user_id)
+            changes.append(
+                (index, f"\tidentified\t{IDENTIFIED_REASON}\t{system}\t{identified_iso}")
+            )
+            changed_iso = identified_iso
+            allocated_at: datetime.datetime | None = None
+            previous = S.IDENTIFIED
+            for step, offset in zip(steps, offsets, strict=True):
+                at = self._at(identified_on + offset * day)
+                changed_iso = at.isoformat()
+                before_allocation = previous in BEFORE_ALLOCATION
+                if step in SIDE_EXITS:
+                    reason = rng.choice(EXIT_REASONS[step, not before_allocation])
+                else:
+                    reason = rng.choice(STEP_REASONS[previous, step])
+                    if step == S.ALLOCATED:
+                        allocated_at = at
+                changes.append(
+                    (
+                        index,
+                        f"{previous.value}\t{step.value}\t{reason}\t"
+                        f"{coordinator if before_allocation else worker}\t{changed_iso}",
                     )
-                    if status != S.ALLOCATED:
-                        actor = str(keyworker.user_id)
+                )
+                previous = step
+
+            # The lead, from the day the LCG allocated the family.
+            lead_agency = lead_professional = attached = NULL
+            if lead is not None:
+                assert allocated_at is not None  # every led journey passes "allocated"
+                lead_agency = str(lead.agency_id)
+                lead_professional = str(lead.staff_id)
+                attached = allocated_at.date().isoformat()
+                leads.append(
+                    (
+                        index,
+                        f"{lead_agency}\t{lead_professional}\t"
+                        f"{PARTNER_LEAD_REASON if partner else LEAD_REASON}\t{coordinator}\t"
+                        f"{allocated_at.isoformat()}\t{NULL}",
+                    )
+                )
             lcg = NULL if area.lcg_id is None else str(area.lcg_id)
             families.append(
                 (
@@ -1103,17 +1397,6 @@ class _CaseloadGenerator:
                     changed_iso,
                 )
             )
-            changes.append(
-                (index, f"\tidentified\t{IDENTIFIED_REASON}\t{system}\t{identified_iso}")
-            )
-            if status != S.IDENTIFIED:
-                changes.append(
-                    (
-                        index,
-                        f"identified\t{status.value}\t{STATUS_REASONS[status]}\t{actor}\t"
-                        f"{changed_iso}",
-                    )
-                )
 
         # Ids and references from the database's own sequences, then COPY.
         address_ids = _next_ids(Address, len(addresses))
@@ -1165,6 +1448,42 @@ class _CaseloadGenerator:
         earliest = _years_before(born, -min_age)
         start = max(earliest, household_start)
         return min(start, self.today).isoformat()
+
+
+def _area_weights(world: _World) -> list[float]:
+    """Weights to draw a family's LCG area with, before a local partner moves it.
+
+    A family a local partner agency leads moves to that agency's area (see
+    ``write_chunk``). Drawing the areas with these weights instead of ``world.weights``
+    makes up for it, so each LCG's share of the caseload is still its ``LCGSpec.weight``.
+    """
+    total = sum(weight for _, weight in STATUS_WEIGHTS)
+    led = sum(
+        weight * (1.0 if status in LED_STATUSES else LED_SIDE_EXIT_SHARE)
+        for status, weight in STATUS_WEIGHTS
+        if status in LED_STATUSES or status in SIDE_EXITS
+    )
+    cards = sum(n for _, n in PARTNER_LEAD_DECK)
+    # The share of families (in any area) a local partner moves into each area.
+    moved_in = dict.fromkeys(world.areas, 0.0)
+    for kind, n in PARTNER_LEAD_DECK:
+        home = world.partners[kind].home
+        if home is not None:
+            moved_in[home] += led / total * PARTNER_LEAD_SHARE * n / cards
+    moved = sum(moved_in.values())
+    weights = sum(world.weights)
+    return [
+        (weight / weights - moved_in[area]) / (1 - moved)
+        for area, weight in zip(world.areas, world.weights, strict=True)
+    ]
+
+
+def _options(
+    weighted: Sequence[tuple[FamilyStatus, int]],
+) -> tuple[tuple[FamilyStatus, ...], list[float]]:
+    """Weighted options as ``rng.choices`` takes them: the options, cumulative weights."""
+    options, weights = zip(*weighted, strict=True)
+    return options, list(_cumulative(weights))
 
 
 def _cumulative(weights: Iterable[float]) -> Iterable[float]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 from collections import Counter
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from agencies.models import Agency, AgencyKind, Staff, User
 from agencies.roles import Role
@@ -23,12 +25,14 @@ from families.models import (
     MemberRole,
     Person,
 )
-from families.states import FamilyStatus
+from families.states import FamilyStatus, check_transition
 from lcgs.models import LCG, LCGMembership
 from oneplan.demo.seed import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS, seed_demo
 
 TODAY = datetime.date(2025, 6, 30)
 FAMILIES = 60
+# Large enough for every journey and every partner agency to turn up (see the tests).
+JOURNEY_FAMILIES = 300
 LED = {
     FamilyStatus.ALLOCATED,
     FamilyStatus.ENGAGED,
@@ -36,6 +40,10 @@ LED = {
     FamilyStatus.OUTCOMES_MET,
     FamilyStatus.CLAIMED,
     FamilyStatus.CLOSED,
+}
+PARTNER_KINDS = set(AgencyKind.values) - {
+    AgencyKind.INTENSIVE_SUPPORT_PROVIDER,
+    AgencyKind.OTHER,
 }
 
 
@@ -57,6 +65,37 @@ def fingerprint() -> list[tuple[str, datetime.date, str]]:
     return sorted(
         HouseholdMembership.objects.values_list(
             "person__family_name", "person__date_of_birth", "family__address__postcode"
+        )
+    )
+
+
+def case_fingerprint() -> list[tuple[object, ...]]:
+    """Every family's address, status, lead and status history, without ids."""
+    histories: dict[int, list[tuple[object, ...]]] = {}
+    for change in FamilyStatusChange.objects.order_by("created_at", "pk").values_list(
+        "family_id", "from_status", "to_status", "reason", "actor__username", "created_at"
+    ):
+        histories.setdefault(change[0], []).append(change[1:])
+    return sorted(
+        (
+            line_1,
+            postcode,
+            status,
+            changed_at,
+            attached_on,
+            lead_username or "",
+            tuple(histories[pk]),
+        )
+        for pk, line_1, postcode, status, changed_at, attached_on, lead_username in (
+            Family.objects.values_list(
+                "pk",
+                "address__line_1",
+                "address__postcode",
+                "status",
+                "status_changed_at",
+                "attached_on",
+                "lead_professional__user__username",
+            )
         )
     )
 
@@ -156,10 +195,15 @@ def test_creates_staff_in_every_role(seeded: str) -> None:
 def test_demo_users_sign_in_with_the_printed_password(seeded: str) -> None:
     assert f"Password for every demo sign-in: {DEMO_PASSWORD}" in seeded
     assert len(DEMO_PASSWORD) >= 12
+    # A request, as a sign-in has one (the lockout backend asks for it).
+    request = RequestFactory().post("/")
     for staff in Staff.objects.select_related("user"):
         assert staff.user.username in seeded
-        assert authenticate(username=staff.user.username, password=DEMO_PASSWORD) == staff.user
-    assert authenticate(username="pm", password="wrong-password-123") is None
+        assert (
+            authenticate(request, username=staff.user.username, password=DEMO_PASSWORD)
+            == staff.user
+        )
+    assert authenticate(request, username="pm", password="wrong-password-123") is None
 
 
 # -- families -------------------------------------------------------------------
@@ -228,25 +272,28 @@ def test_identifiers_are_valid_and_common(seeded: str) -> None:
 def test_case_history_and_leads(seeded: str) -> None:
     system = User.objects.get(username=SYSTEM_USERNAME)
     for family in Family.objects.all():
-        changes = list(FamilyStatusChange.objects.filter(family=family).order_by("created_at"))
+        changes = list(
+            FamilyStatusChange.objects.filter(family=family).order_by("created_at", "pk")
+        )
         first = changes[0]
         assert (first.from_status, first.to_status) == ("", FamilyStatus.IDENTIFIED)
         assert first.actor == system
         assert first.reason == IDENTIFIED_REASON
-        if family.status == FamilyStatus.IDENTIFIED:
-            assert len(changes) == 1
-        else:
-            assert len(changes) == 2
-            assert changes[1].to_status == family.status
-            assert changes[1].created_at == family.status_changed_at
+        assert first.created_at == family.created_at
+        assert changes[-1].to_status == family.status
+        assert changes[-1].created_at == family.status_changed_at
+        assert (len(changes) == 1) == (family.status == FamilyStatus.IDENTIFIED)
         assert family.status_changed_at.date() < TODAY
 
         if family.status in LED:
             assert family.lead_agency is not None
             assert family.lead_professional is not None
             assert family.lead_professional.agency == family.lead_agency
-            assert family.lead_professional.has_role(Role.FAMILY_SUPPORT_WORKER)
-            assert family.lead_professional.lcg_memberships.filter(lcg=family.lcg).exists()
+            if family.lead_professional.has_role(Role.FAMILY_SUPPORT_WORKER):
+                assert family.lead_professional.lcg_memberships.filter(lcg=family.lcg).exists()
+            else:  # a partner agency's practitioner
+                assert family.lead_professional.roles == [Role.AGENCY_PRACTITIONER]
+                assert family.lead_agency.kind in PARTNER_KINDS
             assert family.attached_on is not None
             assert family.attached_on <= family.status_changed_at.date()
             lead = LeadAssignment.objects.get(family=family)
@@ -257,6 +304,122 @@ def test_case_history_and_leads(seeded: str) -> None:
             )
         if family.lcg is None:
             assert family.status in {FamilyStatus.IDENTIFIED, FamilyStatus.SCREENED}
+
+
+def journeys() -> dict[int, list[FamilyStatusChange]]:
+    """Every family's status changes, oldest first (ties broken by id)."""
+    chains: dict[int, list[FamilyStatusChange]] = {}
+    for change in FamilyStatusChange.objects.order_by("created_at", "pk"):
+        chains.setdefault(change.family_id, []).append(change)
+    return chains
+
+
+@pytest.mark.django_db
+def test_status_history_follows_the_case_journey(db: None) -> None:
+    seed_demo(families=JOURNEY_FAMILIES, today=TODAY)
+    chains = journeys()
+    families = list(Family.objects.select_related("lead_professional"))
+    assert len(families) == JOURNEY_FAMILIES
+    for family in families:
+        chain = chains[family.pk]
+        assert (chain[0].from_status, chain[0].to_status) == ("", FamilyStatus.IDENTIFIED)
+        for before, after in itertools.pairwise(chain):
+            assert after.from_status == before.to_status
+            check_transition(after.from_status, after.to_status)  # raises if not allowed
+            assert after.created_at > before.created_at
+        assert chain[-1].to_status == family.status
+        assert chain[-1].created_at == family.status_changed_at
+        assert chain[-1].created_at.date() < TODAY
+
+    # The journeys vary: closed after a claim, stepped down from a plan, side exits
+    # before and after allocation, outcomes not sustained.
+    paths = Counter(tuple(change.to_status for change in chain[1:]) for chain in chains.values())
+    S = FamilyStatus
+    assert paths[S.SCREENED, S.ALLOCATED, S.ENGAGED, S.PLAN_ACTIVE, S.OUTCOMES_MET] > 0
+    closed_via = {path[-2] for path in paths if path and path[-1] == S.CLOSED}
+    assert {S.CLAIMED, S.PLAN_ACTIVE} <= closed_via
+    exits = {S.DECLINED, S.MOVED_AWAY, S.CLOSED_NO_OUTCOME}
+    exit_from = {
+        path[-2] if len(path) > 1 else S.IDENTIFIED
+        for path in paths
+        if path[-1:] and path[-1] in exits
+    }
+    assert {S.SCREENED, S.ALLOCATED, S.ENGAGED, S.PLAN_ACTIVE} <= exit_from
+    assert any(path.count(S.OUTCOMES_MET) == 2 for path in paths)
+    # Days to weeks between steps, and plain-English reasons that vary.
+    gaps = [
+        (after.created_at - before.created_at).days
+        for chain in chains.values()
+        for before, after in itertools.pairwise(chain)
+    ]
+    assert min(gaps) >= 1
+    assert 7 <= sorted(gaps)[len(gaps) // 2] <= 60
+    reasons = Counter(change.reason for chain in chains.values() for change in chain[1:])
+    assert len(reasons) >= 20
+    assert "Screened at the LCG meeting" in reasons
+
+
+@pytest.mark.django_db
+def test_status_changes_are_recorded_by_who_did_them(db: None) -> None:
+    seed_demo(families=JOURNEY_FAMILIES, today=TODAY)
+    system = User.objects.get(username=SYSTEM_USERNAME)
+    coordinators = {
+        m.lcg_id: m.staff.user_id
+        for m in LCGMembership.objects.filter(is_coordinator=True).select_related("staff")
+    }
+    chains = journeys()
+    before_allocation = {FamilyStatus.IDENTIFIED, FamilyStatus.SCREENED}
+    for family in Family.objects.select_related("lead_professional"):
+        coordinator = coordinators.get(family.lcg_id, system.pk)
+        lead = family.lead_professional
+        worker = lead.user_id if lead and lead.has_role(Role.FAMILY_SUPPORT_WORKER) else coordinator
+        for change in chains[family.pk][1:]:
+            # The coordinator screens and allocates; the lead professional records the
+            # work, except a partner's practitioner, who cannot change a status.
+            expected = coordinator if change.from_status in before_allocation else worker
+            assert change.actor_id == expected
+        allocations = [c for c in chains[family.pk] if c.to_status == FamilyStatus.ALLOCATED]
+        if lead is None:
+            assert allocations == []
+            assert family.attached_on is None
+            assert not LeadAssignment.objects.filter(family=family).exists()
+        else:
+            (allocation,) = allocations
+            assert family.attached_on == allocation.created_at.date()
+            lead_assignment = LeadAssignment.objects.get(family=family)
+            assert lead_assignment.started_at == allocation.created_at
+            assert lead_assignment.actor_id == coordinator
+
+
+@pytest.mark.django_db
+def test_partner_agencies_practitioners_lead_some_families(db: None) -> None:
+    seed_demo(families=JOURNEY_FAMILIES, today=TODAY)
+    assert Family.objects.count() == JOURNEY_FAMILIES
+    led = Family.objects.filter(lead_professional__isnull=False)
+    partner_led = led.filter(lead_professional__roles__contains=[Role.AGENCY_PRACTITIONER])
+    # About 15% of the families with a lead. Partners are dealt from a shuffled deck of
+    # 20 cards holding every kind, so 20 or more partner-led families (about 35 expected
+    # here) guarantee every demo practitioner a caseload, whatever the seed.
+    assert 0.08 * led.count() <= partner_led.count() <= 0.25 * led.count()
+    assert partner_led.count() >= 20
+    for kind in ["police", "school", "housing", "health", "dwp"]:
+        practitioner = Staff.objects.get(user__username=f"practitioner.{kind}")
+        families = Family.objects.filter(lead_professional=practitioner)
+        assert families.count() >= 1, kind
+        # The agency leads (what an agency practitioner's caseload follows), and the
+        # lead assignment history says the same.
+        assert families.filter(lead_agency=practitioner.agency).count() == families.count()
+        for family in families:
+            lead = LeadAssignment.objects.get(family=family, ended_at__isnull=True)
+            assert (lead.lead_agency_id, lead.lead_professional_id) == (
+                practitioner.agency_id,
+                practitioner.pk,
+            )
+    # A local agency leads families in its own area.
+    school = Staff.objects.get(user__username="practitioner.school")
+    housing = Staff.objects.get(user__username="practitioner.housing")
+    assert {f.lcg.code for f in Family.objects.filter(lead_professional=school)} == {"BASINGSTOKE"}
+    assert {f.lcg.code for f in Family.objects.filter(lead_professional=housing)} == {"HAVANT"}
 
 
 @pytest.mark.django_db
@@ -284,8 +447,10 @@ def test_a_sample_passes_full_clean(seeded: str) -> None:
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_data(seeded: str) -> None:
     first = fingerprint()
+    first_cases = case_fingerprint()
     run("--replace")
     assert fingerprint() == first
+    assert case_fingerprint() == first_cases
     assert Family.objects.count() == FAMILIES
     assert User.objects.filter(username="pm").count() == 1
 
@@ -332,3 +497,19 @@ def test_if_empty_seeds_an_empty_database(db: None) -> None:
 def test_lcg_specs_cover_the_domain_geography() -> None:
     assert len(LCG_SPECS) == 10
     assert all(spec.name.endswith(" LCG") for spec in LCG_SPECS)
+
+
+@pytest.mark.django_db
+def test_demo_users_see_their_families_through_grants() -> None:
+    from agencies.models import User
+    from families.selectors import family_list_for_user
+    from oneplan.demo.seed import seed_demo
+
+    seed_demo(families=300, seed=2012, today=datetime.date(2026, 11, 23))
+    keyworkers = User.objects.filter(username__startswith="keyworker.")
+    assert sum(family_list_for_user(u).count() for u in keyworkers) > 0
+    assert family_list_for_user(User.objects.get(username="pm")).count() == 300
+    assert family_list_for_user(User.objects.get(username="sysadmin")).count() == 0
+    for user in keyworkers[:5]:
+        for family in family_list_for_user(user)[:3]:
+            assert user.has_perm("families.view_family", family)
