@@ -953,8 +953,8 @@ LEAD_REASON: Final = "Lead agency and lead professional agreed at the LCG"
 PARTNER_LEAD_REASON: Final = "Partner agency agreed at the LCG to lead: it knows the family best"
 
 # About this share of the families with a lead are led by a partner agency's practitioner
-# (a ``practitioner.<kind>`` sign-in), so those sign-ins see a caseload: under
-# families.access an agency practitioner sees the families their agency leads.
+# (a ``practitioner.<kind>`` sign-in), so those sign-ins see a caseload: the families
+# they and their agency lead (families.access, through the grants a lead opens).
 PARTNER_LEAD_SHARE: Final = 0.15
 # Which partner leads: cards dealt in turn from a shuffled deck, reshuffled when empty,
 # so every kind leads some families once 20 are partner-led, whatever the seed.
@@ -1339,11 +1339,10 @@ class _CaseloadGenerator:
                 people.append(row)
 
             # The status history: the coordinator screens and allocates (and closes a case
-            # that ends before allocation); the lead professional records the work after.
-            # A partner's practitioner cannot change a status (families.access), so the
-            # coordinator records the steps of the families partners lead.
+            # that ends before allocation); the lead professional, a key worker or a
+            # partner's practitioner, records the work after.
             coordinator = str(area.coordinator_user_id or world.system_user_id)
-            worker = coordinator if lead is None or partner else str(lead.user_id)
+            worker = coordinator if lead is None else str(lead.user_id)
             changes.append(
                 (index, f"\tidentified\t{IDENTIFIED_REASON}\t{system}\t{identified_iso}")
             )

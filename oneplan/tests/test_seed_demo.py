@@ -25,7 +25,8 @@ from families.models import (
     MemberRole,
     Person,
 )
-from families.states import FamilyStatus, check_transition
+from families.selectors import family_list_for_user
+from families.states import TERMINAL_STATES, FamilyStatus, check_transition
 from lcgs.models import LCG, LCGMembership
 from oneplan.demo.seed import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS, seed_demo
 
@@ -372,10 +373,10 @@ def test_status_changes_are_recorded_by_who_did_them(db: None) -> None:
     for family in Family.objects.select_related("lead_professional"):
         coordinator = coordinators.get(family.lcg_id, system.pk)
         lead = family.lead_professional
-        worker = lead.user_id if lead and lead.has_role(Role.FAMILY_SUPPORT_WORKER) else coordinator
+        worker = lead.user_id if lead else coordinator
         for change in chains[family.pk][1:]:
-            # The coordinator screens and allocates; the lead professional records the
-            # work, except a partner's practitioner, who cannot change a status.
+            # The coordinator screens and allocates; the lead professional (a key worker
+            # or a partner's practitioner) records the work.
             expected = coordinator if change.from_status in before_allocation else worker
             assert change.actor_id == expected
         allocations = [c for c in chains[family.pk] if c.to_status == FamilyStatus.ALLOCATED]
@@ -415,6 +416,14 @@ def test_partner_agencies_practitioners_lead_some_families(db: None) -> None:
                 practitioner.agency_id,
                 practitioner.pk,
             )
+        # And so the practitioner sees them, a caseload to show in the demo (a closed case
+        # keeps only role-derived access, so the open ones).
+        open_families = set(
+            families.exclude(status__in=TERMINAL_STATES).values_list("pk", flat=True)
+        )
+        visible = family_list_for_user(practitioner.user).values_list("pk", flat=True)
+        assert open_families, kind
+        assert open_families <= set(visible)
     # A local agency leads families in its own area.
     school = Staff.objects.get(user__username="practitioner.school")
     housing = Staff.objects.get(user__username="practitioner.housing")
