@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -65,6 +67,34 @@ def _family_or_404(request: HttpRequest, reference: str) -> tuple[User, Family]:
 
 def _form_error(form: Any, exc: ApplicationError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    call: Callable[[dict[str, Any]], object],
+    success: str,
+    next_url: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The shape every one-form page shares: on a valid POST call one service; its
+    refusal goes back onto the form (what was typed is kept); success redirects."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(next_url)
+    return render(
+        request,
+        template,
+        {**context, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -252,22 +282,16 @@ def team_member_remove(request: HttpRequest, reference: str, member_id: int) -> 
     if not access.can_manage_team(user, family):
         raise PermissionDenied("You cannot change this family's team")
     member = get_object_or_404(TeamMember, pk=member_id, family=family, removed_at__isnull=True)
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_member_remove(
-                actor=user, member=member, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"{member.agency.name} has left the team")
-            return redirect("families:team", reference=family.reference)
-    return render(
+    return _form_page(
         request,
-        "families/team_member_remove.html",
-        {"family": family, "member": member, "form": form},
-        status=400 if request.method == "POST" else 200,
+        ReasonForm(request.POST or None),
+        call=lambda data: services.team_member_remove(
+            actor=user, member=member, reason=data["reason"]
+        ),
+        success=f"{member.agency.name} has left the team",
+        next_url=reverse("families:team", args=[family.reference]),
+        template="families/team_member_remove.html",
+        context={"family": family, "member": member},
     )
 
 
@@ -283,31 +307,28 @@ def lawful_basis_add(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = _family_or_404(request, reference)
     if not access.can_manage_team(user, family):
         raise PermissionDenied("You cannot record a lawful basis for this family")
-    form = LawfulBasisForm(request.POST or None, members=_members(family))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def record(data: dict[str, Any]) -> object:
         person = None
         if data["kind"] == "consent":
             person = Person.objects.filter(pk=data["person"]).first()
-        try:
-            services.lawful_basis_record(
-                actor=user,
-                family=family,
-                kind=data["kind"],
-                person=person,
-                gateway=data["gateway"],
-                given_on=data["given_on"],
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Lawful basis recorded")
-            return redirect("families:team", reference=family.reference)
-    return render(
+        return services.lawful_basis_record(
+            actor=user,
+            family=family,
+            kind=data["kind"],
+            person=person,
+            gateway=data["gateway"],
+            given_on=data["given_on"],
+        )
+
+    return _form_page(
         request,
-        "families/lawful_basis_add.html",
-        {"family": family, "form": form},
-        status=400 if request.method == "POST" else 200,
+        LawfulBasisForm(request.POST or None, members=_members(family)),
+        call=record,
+        success="Lawful basis recorded",
+        next_url=reverse("families:team", args=[family.reference]),
+        template="families/lawful_basis_add.html",
+        context={"family": family},
     )
 
 
@@ -320,25 +341,16 @@ def consent_withdraw(request: HttpRequest, reference: str, basis_id: int) -> Htt
     basis = get_object_or_404(
         LawfulBasis, pk=basis_id, family=family, kind="consent", withdrawn_on__isnull=True
     )
-    form = ConsentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lawful_basis_withdraw(
-                actor=user,
-                basis=basis,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Withdrawal of consent recorded")
-            return redirect("families:team", reference=family.reference)
-    return render(
+    return _form_page(
         request,
-        "families/consent_withdraw.html",
-        {"family": family, "basis": basis, "form": form},
-        status=400 if request.method == "POST" else 200,
+        ConsentWithdrawForm(request.POST or None),
+        call=lambda data: services.lawful_basis_withdraw(
+            actor=user, basis=basis, withdrawn_on=data["withdrawn_on"], note=data["note"]
+        ),
+        success="Withdrawal of consent recorded",
+        next_url=reverse("families:team", args=[family.reference]),
+        template="families/consent_withdraw.html",
+        context={"family": family, "basis": basis},
     )
 
 
@@ -425,25 +437,16 @@ def break_glass_review(request: HttpRequest, access_id: int) -> HttpResponse:
     grant = get_object_or_404(
         BreakGlassAccess.objects.select_related("family", "user"), pk=access_id
     )
-    form = BreakGlassReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.break_glass_review(
-                actor=user,
-                access=grant,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "Review recorded")
-            return redirect("families:break-glass-review-list")
-    return render(
+    return _form_page(
         request,
-        "families/break_glass_review.html",
-        {"access": grant, "form": form},
-        status=400 if request.method == "POST" else 200,
+        BreakGlassReviewForm(request.POST or None),
+        call=lambda data: services.break_glass_review(
+            actor=user, access=grant, outcome=data["outcome"], note=data["note"]
+        ),
+        success="Review recorded",
+        next_url=reverse("families:break-glass-review-list"),
+        template="families/break_glass_review.html",
+        context={"access": grant},
     )
 
 

@@ -277,3 +277,44 @@ def test_the_scheduled_task_ends_lapsed_break_glass(world: World) -> None:
         traveller.shift(datetime.timedelta(hours=25))
         assert grants_expire_task() == 1
         assert grants_expire_task() == 0
+
+
+def test_one_form_pages_reshow_errors_and_save_through_the_browser(world: World) -> None:
+    basis = _consent(world)
+    services.team_member_add(
+        actor=world.keyworker.user, family=world.own_family, agency=world.police
+    )
+    member = TeamMember.objects.get()
+    client = client_for(world.keyworker)
+    ref = world.own_family.reference
+
+    remove_url = reverse("families:team-remove", args=[ref, member.pk])
+    assert client.post(remove_url, {"reason": ""}).status_code == 400
+    assert client.post(remove_url, {"reason": "Police work finished"}).status_code == 302
+    assert not _visible(world.practitioner, world.own_family)
+
+    withdraw_url = reverse("families:consent-withdraw", args=[ref, basis.pk])
+    too_early = {
+        "withdrawn_on_day": "1",
+        "withdrawn_on_month": "1",
+        "withdrawn_on_year": "2020",
+        "note": "Phoned",
+    }
+    response = client.post(withdraw_url, too_early)
+    assert response.status_code == 400
+    assert "same as or after the date consent was given" in response.content.decode()
+    ok = {**too_early, "withdrawn_on_year": "2026", "withdrawn_on_month": "2"}
+    assert client.post(withdraw_url, ok).status_code == 302
+
+    access = services.break_glass_open(
+        actor=world.other_keyworker.user, family=world.own_family, reason="Urgent safeguarding call"
+    )
+    dpo = client_for(world.dpo)
+    review_url = reverse("families:break-glass-review", args=[access.pk])
+    missing_note = dpo.post(review_url, {"outcome": "not_justified", "note": ""})
+    assert missing_note.status_code == 400
+    assert "Enter what will happen next" in missing_note.content.decode()
+    assert dpo.post(review_url, {"outcome": "justified", "note": ""}).status_code == 302
+    access.refresh_from_db()
+    assert access.review_outcome == "justified"
+    assert access.reviewed_by == world.dpo.user
