@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.deconstruct import deconstructible
 
 from agencies.models import Agency, Staff
@@ -98,6 +100,13 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["date_of_birth"]),
+            # Typo-tolerant search and match blocking (pg_trgm, migration 0002).
+            GinIndex(
+                OpClass(Upper("family_name"), name="gin_trgm_ops"), name="person_family_name_trgm"
+            ),
+            GinIndex(
+                OpClass(Upper("given_name"), name="gin_trgm_ops"), name="person_given_name_trgm"
+            ),
         ]
         # An identifier names one person; matching (FEEDS.md) relies on it.
         constraints = [

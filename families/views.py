@@ -38,6 +38,7 @@ from families.forms import (
 from families.grants_models import BreakGlassAccess, LawfulBasis, TeamMember
 from families.guardian_sync import VIEW_RESTRICTED
 from families.models import Family, Person
+from families.panels import family_panels_render
 from families.states import FamilyStatus
 from lcgs.models import LCG
 from oneplan.access_rules import access_rule
@@ -187,6 +188,7 @@ def _render_detail(
             "can_manage_team": "manage_team_family" in permissions,
             "can_view_viewers": access.can_view_family_viewers(user, family),
             "form": form,
+            "panels": family_panels_render(user, family, permissions),
         },
         status=status,
     )

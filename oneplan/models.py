@@ -11,6 +11,8 @@ from django.db import models
 class JobKind(models.TextChoices):
     # Each kind is run by exactly one function registered in ``oneplan.jobs``.
     CASELOAD_SUMMARY_EXPORT = "caseload_summary_export", "Caseload summary export"
+    FEED_IMPORT = "feed_import", "Agency feed import"
+    ASSESSMENT_RUN = "assessment_run", "Eligibility assessment"
 
 
 class JobStatus(models.TextChoices):

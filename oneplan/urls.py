@@ -14,6 +14,8 @@ from oneplan import api as oneplan_api
 from oneplan import auth_views, views
 from oneplan.api_docs import api_docs
 from oneplan.auth_api import obtain_auth_token
+from outcomes import api as outcomes_api
+from plans import api as plans_api
 
 # The admin has no sign-in form of its own: it sends people to the site's, so signing in
 # to the admin also takes the second step and is locked out after repeated failures.
@@ -23,6 +25,8 @@ router = DefaultRouter()
 router.register("families", FamilyViewSet, basename="family")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("lcgs", LCGViewSet, basename="lcg")
+plans_api.register(router)
+outcomes_api.register(router)
 
 jobs_patterns = (
     [
@@ -52,6 +56,8 @@ urlpatterns = [
     path("jobs/", include(jobs_patterns)),
     path("audit/", include("audit.urls")),
     path("", include("families.urls")),
+    path("", include("plans.urls")),
+    path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/jobs/<uuid:job_id>/", oneplan_api.JobDetailView.as_view(), name="api-job-detail"),

@@ -1,4 +1,4 @@
-"""Evidence, feeds, frameworks, assessments and claims (built in a later issue)."""
+"""Evidence, feeds and matching, frameworks and assessments, nominations and screening."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,12 @@ from django.apps import AppConfig
 class OutcomesConfig(AppConfig):
     name = "outcomes"
     verbose_name = "Outcomes"
+
+    def ready(self) -> None:
+        from outcomes.assessment import wiring as assessment
+        from outcomes.feeds import wiring as feeds
+        from outcomes.matching import wiring as matching
+        from outcomes.screening import wiring as screening
+
+        for area in (feeds, matching, assessment, screening):
+            area.ready()

@@ -1,7 +1,7 @@
 """Tests: real PostgreSQL and Redis, fast password hashing, no external email."""
 
 from oneplan.settings.base import *  # noqa: F403
-from oneplan.settings.base import CACHES
+from oneplan.settings.base import CACHES, DATABASES
 
 DEBUG = False
 DEMO_MODE = False
@@ -13,7 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # A queue of its own, so a demo worker on the same Redis never takes a test's tasks.
-CELERY_TASK_DEFAULT_QUEUE = "oneplan-test"
+# Named for the database too, so two test runs on one machine never share a queue.
+CELERY_TASK_DEFAULT_QUEUE = f"oneplan-test-{DATABASES['default']['NAME']}"
 # Tests that need two-step verification switch it on with pytest-django's `settings`.
 ONEPLAN_REQUIRE_MFA = False
 # allauth keeps its rate limits in Redis, which outlives a test run and which every test

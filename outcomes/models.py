@@ -1,0 +1,468 @@
+"""Evidence from agency feeds, matching it to people, frameworks and assessments.
+
+The route from an agency's file to a screened family (FEEDS.md, DOMAIN.md section 4):
+
+    FeedSubmission --rows--> SourcePerson (what one agency says about one of its people)
+                                 |  matched (exactly, by score, or by a person in review)
+                                 v
+                              Person  <-- Evidence (dated, typed per kind)
+                                 |  grouped into households (HouseholdKey)
+                                 v
+                              Family  <-- Assessment (one framework version, one date)
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from agencies.models import Agency
+from families.history import audited
+from families.models import Family, Person
+from oneplan.models import Job
+
+
+class FeedKind(models.TextChoices):
+    SCHOOL_ATTENDANCE = "school_attendance", "School attendance"
+    EXCLUSIONS = "exclusions", "Exclusions"
+    OFFENCES = "offences", "Offences"
+    ASB = "asb", "Anti-social behaviour"
+    POLICE_CALLOUTS = "police_callouts", "Police call-outs"
+    BENEFITS = "benefits", "Benefits"
+    EMPLOYMENT = "employment", "Employment"
+    WORK_PROGRESS = "work_progress", "Progress to work"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    HEALTH = "health", "Health"
+    HOUSING = "housing", "Housing"
+    NEET = "neet", "Not in education, employment or training"
+
+
+# Restricted data (FEEDS.md, DOMAIN.md section 7): shown only to roles that may see a
+# family's restricted information, and left out of exports by default.
+RESTRICTED_FEED_KINDS = frozenset({FeedKind.DOMESTIC_ABUSE, FeedKind.HEALTH})
+
+
+class FileFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+
+
+class SubmissionStatus(models.TextChoices):
+    RECEIVED = "received", "Waiting to be checked"
+    REJECTED = "rejected", "Rejected: nothing imported"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class FeedSubmission(models.Model):
+    """One file from one agency, of one kind, for one extract date (FEEDS.md "Files").
+
+    The file itself is kept so an import can be replayed and audited; the counts and
+    every row error are what the result page shows.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="feed_submissions")
+    kind = models.CharField(max_length=30, choices=FeedKind.choices)
+    extract_date = models.DateField(help_text="The date the agency took the data")
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=4, choices=FileFormat.choices)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    # The submitter chose "import the valid rows only" (logged: who and when is this row).
+    valid_rows_only = models.BooleanField(default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feed_submissions"
+    )
+    submitted_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
+    )
+    job = models.OneToOneField(
+        Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="feed_submission"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Why the whole file was refused (wrong encoding, missing columns...), in plain English.
+    file_error = models.TextField(blank=True)
+    # Every bad row: [{"row": 7, "column": "date_of_birth", "message": "..."}], row numbers
+    # counted as a spreadsheet shows them (the header is row 1).
+    row_errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_accepted = models.PositiveIntegerField(default=0, help_text="New evidence records")
+    rows_updated = models.PositiveIntegerField(default=0, help_text="Re-sent records updated")
+    rows_rejected = models.PositiveIntegerField(default=0)
+    people_matched = models.PositiveIntegerField(default=0)
+    people_review = models.PositiveIntegerField(default=0)
+    people_created = models.PositiveIntegerField(default=0)
+    families_touched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "kind", "-submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.get_kind_display()} {self.extract_date:%Y-%m-%d}"
+
+
+class MatchMethod(models.TextChoices):
+    UPN = "upn", "Same Unique Pupil Number"
+    NHS_NUMBER = "nhs_number", "Same NHS number"
+    NI_NUMBER = "ni_number", "Same National Insurance number"
+    SOURCE_ID = "source_id", "Same agency person id seen before"
+    SCORE = "score", "Scored match on name, date of birth and address"
+    REVIEW = "review", "Decided by a person in the review queue"
+    NEW_PERSON = "new_person", "No match: a new person"
+    UNLINKED = "unlinked", "A wrong link was undone"
+
+
+@audited()
+class SourcePerson(models.Model):
+    """What one agency has told OnePlan about one of its people: their identity as the
+    agency holds it, and which person it was matched to and why.
+
+    ``person`` is empty while a doubtful match waits in the review queue; evidence from
+    this source follows ``person`` (a link undone moves the evidence with it).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="source_people")
+    source_person_id = models.CharField(max_length=100)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="sources"
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    uprn = models.CharField(max_length=12, blank=True)
+    household_id = models.CharField(max_length=100, blank=True)
+    upn = models.CharField(max_length=13, blank=True)
+    nhs_number = models.CharField(max_length=10, blank=True)
+    ni_number = models.CharField(max_length=9, blank=True)
+    match_method = models.CharField(max_length=12, choices=MatchMethod.choices, blank=True)
+    match_score = models.FloatField(null=True, blank=True)
+    # Which fields agreed with the person: {"given_name": "nickname", "date_of_birth": "swapped"}
+    match_fields = models.JSONField(default=dict, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the link was made automatically",
+    )
+    last_submission = models.ForeignKey(
+        FeedSubmission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["agency", "source_person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "source_person_id"], name="source_person_unique_per_agency"
+            )
+        ]
+        indexes = [models.Index(fields=["person"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency.code}:{self.source_person_id}"
+
+
+class MatchDecisionKind(models.TextChoices):
+    LINKED = "linked", "Linked to a person"
+    CREATED = "created", "Created a new person"
+    SENT_TO_REVIEW = "sent_to_review", "Sent to the review queue"
+    UNLINKED = "unlinked", "Link undone"
+
+
+class MatchDecision(models.Model):
+    """Append-only log of every link made, sent to review, or undone, and why."""
+
+    source = models.ForeignKey(SourcePerson, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=MatchDecisionKind.choices)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    method = models.CharField(max_length=12, choices=MatchMethod.choices, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    fields = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(
+        FeedSubmission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["source", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.source_id}"
+
+
+class MatchReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    LINKED = "linked", "Same person: linked"
+    NEW_PERSON = "new_person", "Different people: new person created"
+
+
+@audited()
+class MatchReview(models.Model):
+    """A doubtful match waiting in the review queue: one source, its best candidates."""
+
+    source = models.ForeignKey(SourcePerson, on_delete=models.CASCADE, related_name="reviews")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    # Per field: "agrees", "close" (typo, nickname, swapped day/month), "differs", "missing".
+    field_agreement = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=12, choices=MatchReviewStatus.choices, default=MatchReviewStatus.PENDING
+    )
+    submission = models.ForeignKey(
+        FeedSubmission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "candidate"],
+                condition=Q(status="pending"),
+                name="match_review_one_pending_per_pair",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-score"])]
+
+    def __str__(self) -> str:
+        return f"Review {self.source_id} against person {self.candidate_id}"
+
+
+class HouseholdKey(models.Model):
+    """How records are grouped into a family's household (FEEDS.md "What a submission
+    produces", step 3): ``uprn:<UPRN>``, ``household:<agency id>:<household_id>`` or
+    ``address:<normalised line 1>|<postcode>``; strongest first."""
+
+    key = models.CharField(max_length=320, unique=True)
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="household_keys")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["family"])]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# Not trigger-audited: evidence is written only by imports, and the submission that sent
+# each row (kept with its file) is its audit trail; per-row history would double the
+# cost of the largest writes the system makes.
+class Evidence(models.Model):
+    """A dated fact about a person from an agency's feed, typed by ``kind``.
+
+    ``date`` is the event or start date (the start of term for attendance), ``end_date``
+    the end where the kind has one; ``data`` holds the kind's own columns, already
+    validated and normalised (numbers as numbers, dates as ISO strings, codes lower case).
+    Re-sending the same agency, kind and record_id updates this row.
+    """
+
+    source = models.ForeignKey(SourcePerson, on_delete=models.PROTECT, related_name="evidence")
+    # Follows source.person; empty while the source waits in the review queue.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=FeedKind.choices)
+    record_id = models.CharField(max_length=100)
+    date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    is_restricted = models.BooleanField(default=False)
+    submission = models.ForeignKey(FeedSubmission, on_delete=models.PROTECT, related_name="+")
+    extract_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "kind", "record_id"], name="evidence_unique_record"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("date")),
+                name="evidence_end_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "kind", "date"]),
+            models.Index(fields=["source"]),
+            models.Index(fields=["updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d} ({self.agency.code})"
+
+
+class Framework(models.TextChoices):
+    TF1 = "tf1", "Troubled Families phase 1 (2012)"
+    TF2 = "tf2", "Troubled Families phase 2 (2015)"
+    SF2022 = "sf2022", "Supporting Families (2022)"
+
+
+class FrameworkVersion(models.Model):
+    """One saved set of a framework's parameters (DOMAIN.md 4: "rules marked
+    configurable live in data"). For ``tf2`` the parameters are the council's local
+    Troubled Families Outcome Plan, which the programme manager edits; every save is a new
+    version, and an assessment records the version it used so it can be replayed."""
+
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    version = models.PositiveIntegerField()
+    parameters = models.JSONField()
+    change_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["framework", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "version"], name="framework_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework} v{self.version}"
+
+
+class FrameworkPeriod(models.Model):
+    """Which framework the programme worked under from when. A family is assessed under
+    the framework in force on the day it was attached (or today, before attachment)."""
+
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    starts_on = models.DateField(unique=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.framework} from {self.starts_on:%Y-%m-%d}"
+
+
+class Assessment(models.Model):
+    """A family's assessment under one framework version on one date.
+
+    ``criteria`` is ``{code: {"met": bool, "reasons": [str], "evidence": [ids],
+    "people": [ids]}}``; ``fingerprint`` hashes what the assessment saw (evidence rows and
+    their update times, household members, parameters version, date), so re-assessing a
+    family whose inputs have not changed writes nothing.
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="assessments")
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    as_of = models.DateField()
+    eligible = models.BooleanField()
+    criteria = models.JSONField(default=dict)
+    met_count = models.PositiveSmallIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64)
+    is_current = models.BooleanField(default=True)
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-assessed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "framework"],
+                condition=Q(is_current=True),
+                name="assessment_one_current_per_framework",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["framework", "eligible"],
+                condition=Q(is_current=True),
+                name="assessment_current_eligible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_id} {self.framework} {self.as_of:%Y-%m-%d}"
+
+
+class AssessmentQueue(models.Model):
+    """Families whose evidence or household changed since their last assessment.
+
+    Imports and link changes add rows (one per family, so adding twice is harmless); the
+    background re-assessment takes and removes them. The nightly run re-checks everyone
+    and relies on fingerprints to write only what changed.
+    """
+
+    family = models.OneToOneField(Family, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Assess family {self.family_id}"
+
+
+class NominationStatus(models.TextChoices):
+    OPEN = "open", "Waiting for screening"
+    ACCEPTED = "accepted", "Accepted: eligible"
+    DECLINED = "declined", "Not taken on"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+@audited()
+class Nomination(models.Model):
+    """A professional's nomination of a family, with the criteria they believe apply.
+
+    Here rather than in ``families`` because the criteria are framework criterion codes.
+    Nominations and data-identified families meet in one screening list per LCG.
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="nominations")
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    criteria = ArrayField(models.CharField(max_length=40), default=list)
+    reason = models.TextField()
+    nominated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=NominationStatus.choices, default=NominationStatus.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "family"])]
+
+    def __str__(self) -> str:
+        return f"Nomination of {self.family_id} by {self.agency_id}"
