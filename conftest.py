@@ -28,7 +28,7 @@ from tests.factories import (
 )
 
 # Lets transactional tests empty the append-only access log at teardown (and only then).
-pytest_plugins = ["audit.tests.plugin"]
+pytest_plugins = ["audit.tests.plugin", "tests.browser_fixtures"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make between page actions are still synchronous and safe.

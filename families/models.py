@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.db.models.functions import Upper
 from django.utils.deconstruct import deconstructible
 
@@ -106,6 +106,13 @@ class Person(models.Model):
             ),
             GinIndex(
                 OpClass(Upper("given_name"), name="gin_trgm_ops"), name="person_given_name_trgm"
+            ),
+            # Match blocking: family names that sound alike, born near the same date
+            # (outcomes.matching.blocking, pass 4; fuzzystrmatch, migration 0002).
+            models.Index(
+                Func(Upper("family_name"), function="dmetaphone", output_field=models.TextField()),
+                "date_of_birth",
+                name="person_family_dmetaphone_dob",
             ),
         ]
         # An identifier names one person; matching (FEEDS.md) relies on it.

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from families import views
+from families import search_views, views
 
 app_name = "families"
 
 urlpatterns = [
     path("families/", views.family_list, name="list"),
+    path("search/", search_views.person_search, name="search"),
     path("families/<str:reference>/", views.family_detail, name="detail"),
     path("families/<str:reference>/status/", views.family_transition, name="transition"),
     path("families/<str:reference>/access/", views.family_access_reasons, name="access"),

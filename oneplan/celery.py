@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oneplan.settings.demo")
 
@@ -17,4 +18,12 @@ app.conf.beat_schedule = {
     # Pages already treat lapsed grants as ended; this tidies the grant rows and
     # guardian's permissions soon after.
     "grants-expire": {"task": "families.grants_expire", "schedule": 15 * 60},
+    # Families whose evidence changed are re-assessed soon after each import (queued by
+    # the import); this catches anything a lost task missed.
+    "assessment-queue": {"task": "outcomes.assessment_queue_process", "schedule": 10 * 60},
+    # Nightly: every family, because "last 12 months" windows move on even when no new
+    # evidence arrives; unchanged assessments are recognised by fingerprint and skipped.
+    "assessment-all": {"task": "outcomes.assessment_all", "schedule": crontab(hour=2, minute=0)},
+    # Daily digest of overdue actions and reviews due (sent once per person per day).
+    "reminders-send": {"task": "plans.reminders_send", "schedule": crontab(hour=7, minute=0)},
 }

@@ -64,6 +64,9 @@ class Config:
     demo_mode: bool = False
     log_level: str = "INFO"
     break_glass_hours: int = 24
+    base_url: str = "http://127.0.0.1:8000"
+    review_interval_weeks: int = 6
+    drift_weeks: int = 6
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -83,6 +86,9 @@ class Config:
             demo_mode=_bool(env, "DEMO_MODE", False),
             log_level=env.get("LOG_LEVEL", "INFO"),
             break_glass_hours=_int(env, "BREAK_GLASS_HOURS", 24),
+            base_url=env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            review_interval_weeks=_int(env, "REVIEW_INTERVAL_WEEKS", 6),
+            drift_weeks=_int(env, "DRIFT_WEEKS", 6),
         )
 
 
@@ -107,6 +113,8 @@ def check_production(config: Config) -> None:
         problems.append("ALLOWED_HOSTS must list the site's host names (no '*')")
     if config.demo_mode:
         problems.append("DEMO_MODE must be off in production")
+    if not config.base_url.startswith("https://"):
+        problems.append("BASE_URL must be the site's https:// address (used in emails)")
     if config.celery_task_always_eager:
         problems.append("CELERY_TASK_ALWAYS_EAGER must be off in production")
     if problems:

@@ -17,19 +17,36 @@ class NavItem:
 
 
 def navigation_for(staff: Staff | None) -> list[NavItem]:
+    """The service navigation for a member of staff's roles; the first item is where
+    they start after signing in."""
     if staff is None:
         return []
     roles = set(staff.roles)
+    case_work = roles & {Role.FAMILY_SUPPORT_WORKER, Role.AGENCY_PRACTITIONER}
     items: list[NavItem] = []
+    if Role.FAMILY_SUPPORT_WORKER in roles:
+        items.append(NavItem("My families", "plans:my-families"))
+    if case_work:
+        items.append(NavItem("My actions", "plans:my-actions"))
     if roles & (PROGRAMME_WIDE_ROLES | {Role.LCG_COORDINATOR}):
         items.append(NavItem("Caseload", "families:overview"))
+    if roles & {Role.LCG_COORDINATOR, Role.PROGRAMME_MANAGER}:
+        items.append(NavItem("Screening", "outcomes:screening-list"))
+    if Role.LCG_COORDINATOR in roles and Role.FAMILY_SUPPORT_WORKER not in roles:
+        items.append(NavItem("Families needing attention", "plans:my-families"))
     if roles - {Role.SYSTEM_ADMINISTRATOR}:
-        label = "My families" if roles <= {Role.FAMILY_SUPPORT_WORKER} else "Families"
-        items.append(NavItem(label, "families:list"))
+        items.append(NavItem("Families", "families:list"))
+        items.append(NavItem("Search", "families:search"))
+    if case_work or Role.LCG_COORDINATOR in roles:
+        items.append(NavItem("Nominations", "outcomes:nomination-list"))
+    if Role.PROGRAMME_MANAGER in roles:
+        items.append(NavItem("Agency feeds", "outcomes:feed-list"))
+        items.append(NavItem("Matches to review", "outcomes:match-review-list"))
+        items.append(NavItem("Outcome Plan", "outcomes:outcome-plan"))
     if Role.DATA_PROTECTION_OFFICER in roles:
         items.append(NavItem("User activity", "audit:user-activity"))
         items.append(NavItem("Emergency access", "families:break-glass-review-list"))
-    elif roles & {Role.FAMILY_SUPPORT_WORKER, Role.AGENCY_PRACTITIONER, Role.LCG_COORDINATOR}:
+    elif case_work or Role.LCG_COORDINATOR in roles:
         items.append(NavItem("Emergency access", "families:break-glass"))
     if Role.SYSTEM_ADMINISTRATOR in roles:
         items.append(NavItem("Administration", "admin:index"))

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
 from families.api import FamilyViewSet
+from families.search_api import PersonSearchViewSet
 from lcgs.api import LCGViewSet
 from oneplan import api as oneplan_api
 from oneplan import auth_views, views
@@ -23,6 +24,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 router = DefaultRouter()
 router.register("families", FamilyViewSet, basename="family")
+router.register("search", PersonSearchViewSet, basename="search")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("lcgs", LCGViewSet, basename="lcg")
 plans_api.register(router)

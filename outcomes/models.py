@@ -285,10 +285,18 @@ class Evidence(models.Model):
 
     source = models.ForeignKey(SourcePerson, on_delete=models.PROTECT, related_name="evidence")
     # Follows source.person; empty while the source waits in the review queue.
+    # No single-column indexes on person and agency: the (person, kind, date) index and
+    # the unique (agency, kind, record_id) constraint serve those lookups, and every
+    # extra index slows the largest writes the system makes.
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        db_index=False,
     )
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=30, choices=FeedKind.choices)
     record_id = models.CharField(max_length=100)
     date = models.DateField()
@@ -314,7 +322,6 @@ class Evidence(models.Model):
         ]
         indexes = [
             models.Index(fields=["person", "kind", "date"]),
-            models.Index(fields=["source"]),
             models.Index(fields=["updated_at"]),
         ]
 

@@ -79,7 +79,9 @@ def test_keyworker_of_another_family_cannot_find_it(
     base = live_server.url
     sign_in(page, base, "other-keyworker")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    # A key worker starts on "My families": the families they lead, none yet.
+    expect(page.get_by_role("heading", level=1)).to_have_text("My families")
+    page.goto(f"{base}/families/")
     expect(page.get_by_text("You have no families yet")).to_be_visible()
     page.goto(f"{base}/families/{world.own_family.reference}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
@@ -112,7 +114,8 @@ def test_pages_work_without_javascript(
     page = context.new_page()
     try:
         sign_in(page, live_server.url, "keyworker", check=False)
-        expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+        expect(page.get_by_role("heading", level=1)).to_have_text("My families")
+        page.goto(f"{live_server.url}/families/")
         page.get_by_role("link", name=world.own_family.reference).click()
         page.get_by_label("Screened", exact=True).check()
         page.get_by_label("Why").fill("Checked the data with the family")

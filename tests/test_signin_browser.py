@@ -72,7 +72,7 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_asks_for_codes(
     expect(page.locator("#recovery-codes li")).to_have_count(10)
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My families")
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to OnePlan")
@@ -91,7 +91,7 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_asks_for_codes(
     assert_accessible(page)
     page.get_by_label("Security code").fill(authenticator_app_code(secret))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Families")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My families")
 
     assert violations == []
 

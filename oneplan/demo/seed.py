@@ -48,6 +48,9 @@ from families.models import (
 from families.services import family_references_next
 from families.states import FamilyStatus
 from lcgs.models import LCG, LCGMembership
+from oneplan.demo.casework import casework_tables, seed_casework
+from outcomes.assessment.services import assessment_families_run
+from outcomes.frameworks.registry import CRITERIA
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -487,16 +490,29 @@ def seed_demo(
                 size = min(CHUNK_FAMILIES, remaining)
                 people += generator.write_chunk(size, rows)
                 remaining -= size
+            # Then what agencies know about them, and the work with those taken on.
+            casework_rows, plan_ids = seed_casework(
+                seed=seed, today=day, actor_id=actor.pk, labels=dict(CRITERIA["sf2022"])
+            )
+            rows.update(casework_rows)
+            rows["plans_planversion"] = _plan_versions_first(plan_ids, actor)
         # COPY bypasses the services, so open the grants (and guardian's permissions)
         # the allocations would have opened: the same function the services call.
         grants_sync(actor=actor, family_ids=Family.objects.values_list("pk", flat=True))
         rows["families_grant"] = Grant.objects.count()
+        # Eligibility, as the nightly assessment would have found it.
+        assessed = assessment_families_run(
+            actor=actor,
+            family_ids=Family.objects.values_list("pk", flat=True),
+            as_of=day,
+            plan_needs=False,
+        )
+        rows["outcomes_assessment"] = assessed.written
         if families:
             with connection.cursor() as cursor:
                 # Fresh statistics, so the demo's first queries get sensible plans.
-                cursor.execute(
-                    "ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in _case_tables())
-                )
+                tables = [*_case_tables(), Grant._meta.db_table]
+                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
     return SeedResult(
         lcgs=len(lcgs),
         agencies=len(agencies),
@@ -508,6 +524,31 @@ def seed_demo(
         rows=rows,
         replaced_families=replaced,
     )
+
+
+def _plan_versions_first(plan_ids: list[int], actor: User) -> int:
+    """Each demo plan's first version: the plan as seeded, so its history and "compare
+    versions" start from it (the same snapshot every later change stores)."""
+    from plans.models import Plan, PlanVersion
+    from plans.plan.services import plan_snapshots
+
+    created = 0
+    for start in range(0, len(plan_ids), 1000):
+        plans = list(Plan.objects.filter(pk__in=plan_ids[start : start + 1000]))
+        snapshots = plan_snapshots(plans)
+        PlanVersion.objects.bulk_create(
+            PlanVersion(
+                plan=plan,
+                number=plan.version,
+                snapshot=snapshots[plan.pk],
+                summary="Plan written with the family",
+                created_by_id=plan.created_by_id,
+                created_at=plan.created_at,
+            )
+            for plan in plans
+        )
+        created += len(plans)
+    return created
 
 
 def _case_models() -> tuple[type[Model], ...]:
@@ -535,7 +576,7 @@ def _history_triggers_off() -> Iterator[None]:
 
 
 def _case_tables() -> list[str]:
-    return [model._meta.db_table for model in _case_models()]
+    return [model._meta.db_table for model in _case_models()] + casework_tables()
 
 
 def _delete_case_data() -> None:

@@ -18,6 +18,7 @@ SAFE = {
     "DATABASE_URL": "postgresql://oneplan@db:5432/oneplan",
     "REDIS_URL": "redis://redis:6379/0",
     "ALLOWED_HOSTS": "oneplan.example.gov.uk",
+    "BASE_URL": "https://oneplan.example.gov.uk",
 }
 
 
@@ -38,6 +39,7 @@ def test_safe_production_config_is_accepted() -> None:
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"DEMO_MODE": "yes"}, "DEMO_MODE must be off"),
         ({"CELERY_TASK_ALWAYS_EAGER": "1"}, "CELERY_TASK_ALWAYS_EAGER"),
+        ({"BASE_URL": "http://oneplan.example.gov.uk"}, "BASE_URL must be"),
     ],
 )
 def test_unsafe_production_config_is_refused(change: dict[str, str], message: str) -> None:

@@ -750,6 +750,7 @@ def test_check_deploy_is_clean_with_a_safe_production_environment() -> None:
             "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/oneplan",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "ALLOWED_HOSTS": "oneplan.example.gov.uk",
+            "BASE_URL": "https://oneplan.example.gov.uk",
         }
     )
 

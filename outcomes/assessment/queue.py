@@ -32,3 +32,23 @@ def assessment_queue_add(family_ids: Iterable[int]) -> int:
 
     transaction.on_commit(schedule)
     return len(ids)
+
+
+def assessment_queue_add_all() -> int:
+    """Queue every family (after a framework version changes what the rules look for).
+    One statement whatever the number of families; returns how many were queued."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO outcomes_assessmentqueue (family_id, queued_at) "
+            "SELECT id, now() FROM families_family "
+            "ON CONFLICT (family_id) DO UPDATE SET queued_at = EXCLUDED.queued_at"
+        )
+        queued: int = cursor.rowcount
+
+    def schedule() -> None:
+        from outcomes.assessment.tasks import assessment_queue_process_task
+
+        assessment_queue_process_task.delay()
+
+    transaction.on_commit(schedule)
+    return queued

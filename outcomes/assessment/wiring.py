@@ -1,0 +1,54 @@
+"""Hooks this area registers when Django starts: the family page's eligibility panel and
+the runner of assessment jobs (the Outcome Plan preview)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agencies.models import User
+from families.models import Family
+from families.panels import PanelContext, register_family_panel
+from oneplan.jobs import JobOutcome, Progress, register_job_runner
+from oneplan.models import Job, JobKind
+
+
+def eligibility_panel(user: User, family: Family, permissions: frozenset[str]) -> PanelContext:
+    """ "Eligibility under <framework>": each criterion, its reasons and the dates of the
+    evidence behind it; an empty state before the first assessment."""
+    from outcomes.assessment.selectors import assessment_view_for_user, framework_for_family
+    from outcomes.models import Framework
+
+    assessment = assessment_view_for_user(user, family, permissions)
+    context: dict[str, Any] = {
+        "assessment": assessment,
+        "framework_label": Framework(framework_for_family(family)).label
+        if assessment is None
+        else assessment.framework_label,
+    }
+    return "outcomes/assessment/_family_panel.html", context
+
+
+def assessment_job_run(job: Job, progress: Progress) -> JobOutcome:
+    from datetime import date
+
+    from outcomes.assessment.services import outcome_plan_preview
+
+    purpose = job.parameters.get("purpose")
+    if purpose != "outcome_plan_preview":
+        raise ValueError(f"Unknown assessment job {purpose!r}")
+    counts = outcome_plan_preview(
+        actor=job.started_by,
+        parameters=job.parameters["parameters"],
+        as_of=date.fromisoformat(job.parameters["as_of"]),
+        progress=progress,
+    )
+    return JobOutcome(counts=counts.as_dict())
+
+
+def ready() -> None:
+    from outcomes.assessment.needs import identified_needs
+    from plans.plan.identified import register_identified_needs
+
+    register_family_panel("eligibility", 20, eligibility_panel)
+    register_identified_needs(identified_needs)
+    register_job_runner(JobKind.ASSESSMENT_RUN, assessment_job_run)

@@ -1,0 +1,195 @@
+"""REST API for agency feeds: the same policy, selectors and services as the pages.
+
+POST /api/feeds/ (multipart) submits a file and answers 202 with the submission and its
+job; GET /api/feeds/ and /api/feeds/{id}/ report counts and every row error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from agencies.models import Agency, User
+from audit.services import access_event_record
+from oneplan.errors import ApplicationError
+from outcomes.feeds import selectors, services
+from outcomes.feeds.access import can_submit_feeds
+from outcomes.feeds.reading import MAX_FILE_BYTES
+from outcomes.models import FeedKind, FeedSubmission
+
+
+class RowErrorSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(help_text="Row number as a spreadsheet shows it (header = 1)")
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class FeedJobSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    status = serializers.CharField(help_text="queued, running, succeeded or failed")
+    percent = serializers.IntegerField()
+    url = serializers.CharField(help_text="Poll this job at /api/jobs/{id}/")
+
+
+class FeedSubmissionSerializer(serializers.ModelSerializer[FeedSubmission]):
+    agency = serializers.CharField(source="agency.code")
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    job = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeedSubmission
+        fields = [
+            "id",
+            "agency",
+            "kind",
+            "extract_date",
+            "filename",
+            "file_format",
+            "size_bytes",
+            "sha256",
+            "valid_rows_only",
+            "submitted_by",
+            "submitted_at",
+            "status",
+            "finished_at",
+            "file_error",
+            "rows_read",
+            "rows_accepted",
+            "rows_updated",
+            "rows_rejected",
+            "people_matched",
+            "people_review",
+            "people_created",
+            "families_touched",
+            "job",
+        ]
+
+    @extend_schema_field(FeedJobSerializer(allow_null=True))
+    def get_job(self, submission: FeedSubmission) -> dict[str, Any] | None:
+        job = submission.job
+        if job is None:
+            return None
+        return {
+            "id": job.pk,
+            "status": job.status,
+            "percent": job.percent,
+            "url": f"/api/jobs/{job.pk}/",
+        }
+
+
+class FeedSubmissionDetailSerializer(FeedSubmissionSerializer):
+    row_errors = RowErrorSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+
+    class Meta(FeedSubmissionSerializer.Meta):
+        fields = [*FeedSubmissionSerializer.Meta.fields, "warnings", "row_errors"]
+
+
+class FeedSubmitSerializer(serializers.Serializer[Any]):
+    agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.filter(is_active=True),
+        help_text="The agency's code, like POLICE",
+    )
+    kind = serializers.ChoiceField(choices=FeedKind.choices)
+    extract_date = serializers.DateField(help_text="The date the agency took the data")
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX")
+    valid_rows_only = serializers.BooleanField(
+        default=False,
+        help_text="Import the good rows even when some rows have errors (recorded)",
+    )
+
+    def validate_file(self, upload: Any) -> Any:
+        if upload.size is not None and upload.size > MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                f"The file must be smaller than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+            )
+        return upload
+
+
+class FeedSubmissionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[FeedSubmission],
+):
+    """Agency feed submissions. Programme managers only; everyone else gets 403."""
+
+    access_rule = "programme managers only"
+    queryset = FeedSubmission.objects.none()
+    parser_classes = [MultiPartParser, FormParser]
+
+    def _user(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        if not can_submit_feeds(user):
+            raise PermissionDenied("Only programme managers work with agency feeds")
+        return user
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action == "retrieve":
+            return FeedSubmissionDetailSerializer
+        if self.action == "create":
+            return FeedSubmitSerializer
+        return FeedSubmissionSerializer
+
+    def get_queryset(self) -> QuerySet[FeedSubmission]:
+        return selectors.feed_submission_list_for_user(self._user())
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self._user()
+        pk = str(kwargs["pk"])
+        if not pk.isdigit():
+            raise ValidationError({"id": "Enter the submission id as a whole number"})
+        submission = selectors.feed_submission_get_for_user_or_404(user, int(pk))
+        access_event_record(
+            user=user,
+            action="api_read",
+            object_type="feed_submission",
+            object_id=submission.pk,
+            request=request,
+        )
+        return Response(FeedSubmissionDetailSerializer(submission).data)
+
+    @extend_schema(
+        request=FeedSubmitSerializer,
+        responses={
+            202: FeedSubmissionSerializer,
+            400: inline_serializer(
+                "FeedSubmitErrors", {"detail": serializers.CharField(required=False)}
+            ),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Submit a file; it is checked and imported in the background (poll the job)."""
+        user = self._user()
+        payload = FeedSubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        upload = data["file"]
+        try:
+            submission = services.feed_submission_create(
+                actor=user,
+                agency=data["agency"],
+                kind=data["kind"],
+                extract_date=data["extract_date"],
+                filename=upload.name or "feed",
+                content=upload.read(),
+                valid_rows_only=data["valid_rows_only"],
+            )
+        except ApplicationError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        return Response(FeedSubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED)
+
+
+def register(router: BaseRouter) -> None:
+    """Add this area's viewsets to the project's API router."""
+    router.register("feeds", FeedSubmissionViewSet, basename="feed")

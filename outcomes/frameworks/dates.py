@@ -1,0 +1,95 @@
+"""Calendar arithmetic the rules share: months back, school terms, ages.
+
+Terms follow the feeds' convention (FEEDS.md, school_attendance): autumn starts on
+1 September, spring on 1 January and summer on 1 April; evidence for a term is dated on
+its first day.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+_TERM_STARTS = (("spring", 1), ("summer", 4), ("autumn", 9))
+
+
+# Assessing thousands of families on one date asks the same questions of the calendar
+# over and over: remember the answers (pure functions of small, hashable arguments).
+
+
+@lru_cache(maxsize=4096)
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier, clamped to the month's end
+    (31 May less 3 months is 28 or 29 February)."""
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years old on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def academic_year_start(day: date) -> date:
+    """1 September of the academic year ``day`` falls in."""
+    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    start: date
+    name: str
+
+    @property
+    def end(self) -> date:
+        if self.name == "autumn":
+            return date(self.start.year, 12, 31)
+        if self.name == "spring":
+            return date(self.start.year, 3, 31)
+        return date(self.start.year, 8, 31)
+
+    @property
+    def academic_year_start(self) -> date:
+        return academic_year_start(self.start)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.start.year}"
+
+
+@lru_cache(maxsize=4096)
+def term_containing(day: date) -> Term:
+    name = "spring"
+    month = 1
+    for term_name, start_month in _TERM_STARTS:
+        if day.month >= start_month:
+            name, month = term_name, start_month
+    return Term(date(day.year, month, 1), name)
+
+
+@lru_cache(maxsize=256)
+def last_terms(as_of: date, count: int) -> tuple[Term, ...]:
+    """The ``count`` most recent terms that started on or before ``as_of``, oldest first
+    (DOMAIN.md 4.1 "the last 3 consecutive terms")."""
+    terms = [term_containing(as_of)]
+    while len(terms) < count:
+        terms.append(term_containing(terms[-1].start - timedelta(days=1)))
+    return tuple(reversed(terms))
+
+
+def terms_label(terms: tuple[Term, ...] | list[Term]) -> str:
+    if not terms:
+        return ""
+    if len(terms) == 1:
+        return terms[0].label
+    return f"{terms[0].label} - {terms[-1].label}"
+
+
+@lru_cache(maxsize=8192)
+def long_date(day: date) -> str:
+    """'3 March 2025', the GOV.UK date style."""
+    return f"{day.day} {day:%B %Y}"

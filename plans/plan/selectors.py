@@ -1,0 +1,237 @@
+"""Reads about single family plans. Each takes the viewing user and returns only what
+they may see; a plan outside their scope answers 404 like a missing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+
+from agencies.models import AnyUser, Staff
+from families.access import family_permissions, family_scope, staff_for
+from families.guardian_sync import MANAGE_TEAM, VIEW, VIEW_RESTRICTED
+from families.models import Family, Person
+from plans.models import (
+    OPEN_ACTION_STATUSES,
+    Action,
+    ActionProgressNote,
+    Goal,
+    GoalStatus,
+    Need,
+    Plan,
+    PlanVersion,
+)
+from plans.plan.access import action_updatable
+from plans.plan.rules import is_restricted_need
+from plans.restricted import RESTRICTED_NEED_CODES
+
+
+def plan_for_user_or_404(user: AnyUser, reference: str) -> Plan:
+    """The plan of the family with this reference, if ``user`` may see the family and
+    it has a plan; otherwise 404. Creates nothing."""
+    plan = (
+        Plan.objects.filter(
+            family__in=Family.objects.filter(family_scope(user), reference=reference)
+        )
+        .select_related("family", "family__lcg", "updated_by")
+        .first()
+    )
+    if plan is None:
+        raise Http404("No plan found")
+    return plan
+
+
+def plan_agreement_blockers(plan: Plan) -> list[Need]:
+    """Open needs of the family that no open goal covers: the plan cannot be agreed
+    while there are any (every need must have a goal, DOMAIN.md 4.2-4.3). Includes
+    restricted needs; callers showing them filter by ``can_view_restricted``."""
+    covered = Goal.objects.filter(plan=plan, status=GoalStatus.OPEN, needs=OuterRef("pk"))
+    return list(
+        Need.objects.filter(family_id=plan.family_id, closed_on__isnull=True)
+        .exclude(Exists(covered))
+        .order_by("identified_on", "pk")
+    )
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    can_update: bool
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    needs: list[Need]
+    members: list[Person]
+    actions: list[ActionRow] = field(default_factory=list)
+
+
+@dataclass
+class PlanPage:
+    """Everything the plan page shows, read in a fixed number of queries."""
+
+    family: Family
+    plan: Plan | None
+    permissions: frozenset[str]
+    needs: list[Need]
+    closed_needs: list[Need]
+    hidden_restricted: int
+    goals: list[GoalRow]
+    uncovered: list[Need]
+    hidden_uncovered: int
+
+    @property
+    def can_edit(self) -> bool:
+        return MANAGE_TEAM in self.permissions
+
+    @property
+    def can_view_restricted(self) -> bool:
+        return VIEW_RESTRICTED in self.permissions
+
+
+def _visible(needs: list[Need], restricted: bool) -> tuple[list[Need], int]:
+    if restricted:
+        return needs, 0
+    shown = [n for n in needs if not is_restricted_need(n.code)]
+    return shown, len(needs) - len(shown)
+
+
+def plan_page_for_user(user: AnyUser, family: Family) -> PlanPage:
+    """The plan page of a family ``user`` can already see (checked by the caller).
+
+    Restricted needs are left out for users without the restricted-information
+    permission, and counted so the page can say some are not shown.
+    """
+    permissions = family_permissions(user, family)
+    if VIEW not in permissions:
+        raise Http404("No plan found")
+    staff: Staff | None = staff_for(user)
+    restricted = VIEW_RESTRICTED in permissions
+    all_needs = list(
+        Need.objects.filter(family=family)
+        .prefetch_related("members")
+        .order_by("closed_on", "identified_on", "pk")
+    )
+    open_needs, hidden = _visible([n for n in all_needs if n.closed_on is None], restricted)
+    closed_needs, hidden_closed = _visible(
+        [n for n in all_needs if n.closed_on is not None], restricted
+    )
+    plan = (
+        Plan.objects.filter(family=family)
+        .select_related("updated_by")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.order_by("position", "pk").prefetch_related(
+                    Prefetch("needs", queryset=Need.objects.order_by("identified_on", "pk")),
+                    "members",
+                ),
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related(
+                    "agency", "practitioner__user", "family_member"
+                )
+                .prefetch_related(
+                    Prefetch(
+                        "progress_notes",
+                        queryset=ActionProgressNote.objects.select_related("author"),
+                    )
+                )
+                .order_by("due_on", "pk"),
+            ),
+        )
+        .first()
+    )
+    goals: list[GoalRow] = []
+    uncovered_all = [n for n in all_needs if n.closed_on is None]
+    if plan is not None:
+        by_goal: dict[int, list[ActionRow]] = {}
+        for action in plan.actions.all():
+            by_goal.setdefault(action.goal_id, []).append(
+                ActionRow(action, action_updatable(staff, permissions, action))
+            )
+        covered: set[int] = set()
+        for goal in plan.goals.all():
+            goal_needs = list(goal.needs.all())
+            if goal.status == GoalStatus.OPEN:
+                covered |= {n.pk for n in goal_needs}
+            goals.append(
+                GoalRow(
+                    goal=goal,
+                    needs=_visible(goal_needs, restricted)[0],
+                    members=list(goal.members.all()),
+                    actions=by_goal.get(goal.pk, []),
+                )
+            )
+        uncovered_all = [n for n in uncovered_all if n.pk not in covered]
+    uncovered, hidden_uncovered = _visible(uncovered_all, restricted)
+    return PlanPage(
+        family=family,
+        plan=plan,
+        permissions=permissions,
+        needs=open_needs,
+        closed_needs=closed_needs,
+        hidden_restricted=hidden + hidden_closed,
+        goals=goals,
+        uncovered=uncovered,
+        hidden_uncovered=hidden_uncovered,
+    )
+
+
+def plan_versions_for_plan(plan: Plan) -> QuerySet[PlanVersion]:
+    """The plan's saved versions, newest first, without their snapshots (a list needs
+    only who, when and what)."""
+    return (
+        PlanVersion.objects.filter(plan=plan)
+        .select_related("created_by")
+        .defer("snapshot")
+        .order_by("-number")
+    )
+
+
+def plan_version_or_404(plan: Plan, number: int) -> PlanVersion:
+    version = (
+        PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
+    )
+    if version is None:
+        raise Http404("No such version")
+    return version
+
+
+def visible_needs_for_user(user: AnyUser, family: Family) -> QuerySet[Need]:
+    """The family's needs ``user`` may see (restricted ones only with permission)."""
+    needs = Need.objects.filter(family=family).order_by("closed_on", "identified_on", "pk")
+    if VIEW_RESTRICTED not in family_permissions(user, family):
+        needs = needs.exclude(code__in=sorted(RESTRICTED_NEED_CODES))
+    return needs
+
+
+@dataclass(frozen=True)
+class PlanPanel:
+    """The plan's section on the family page."""
+
+    plan: Plan | None
+    uncovered: list[Need]
+    hidden_uncovered: int
+    open_actions: int
+    can_edit: bool
+
+
+def plan_panel_for_user(user: AnyUser, family: Family, permissions: frozenset[str]) -> PlanPanel:
+    plan = Plan.objects.filter(family=family).first()
+    uncovered: list[Need] = []
+    hidden = 0
+    open_actions = 0
+    if plan is not None:
+        uncovered, hidden = _visible(plan_agreement_blockers(plan), VIEW_RESTRICTED in permissions)
+        open_actions = Action.objects.filter(plan=plan, status__in=OPEN_ACTION_STATUSES).count()
+    return PlanPanel(
+        plan=plan,
+        uncovered=uncovered,
+        hidden_uncovered=hidden,
+        open_actions=open_actions,
+        can_edit=MANAGE_TEAM in permissions,
+    )

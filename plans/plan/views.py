@@ -1,0 +1,575 @@
+"""Single family plan pages: parse, check, call one service, render.
+
+A family outside the user's scope answers 404. Viewing needs only sight of the family;
+changing the plan needs ``can_edit_plan``; updating an action's progress needs
+``can_update_action``. Every page that shows the plan records an access event first.
+
+Edit forms carry the version they started from; when someone else saved first the page
+answers 409 with both versions side by side and the user's typed values ready to save
+again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.models import User
+from audit.services import access_event_record
+from families.access import can_view_families, can_view_restricted
+from families.models import Family
+from families.selectors import family_get_for_user_or_404
+from oneplan.access_rules import access_rule
+from oneplan.errors import ApplicationError
+from plans.models import Action, Goal, Need, Plan
+from plans.plan import forms, rules, selectors, services
+from plans.plan.access import can_edit_plan, can_update_action, can_view_plan
+
+TEMPLATES = "plans/plan/"
+VIEW_RULE = "anyone who can see the family (404 outside scope)"
+EDIT_RULE = "lead professional and the LCG's coordinators of a family in scope"
+UPDATE_RULE = (
+    "whoever edits the plan, or a case worker of the action's own agency when the action "
+    "names no practitioner or names them"
+)
+
+
+def _family(request: HttpRequest, reference: str) -> tuple[User, Family]:
+    user = request.user
+    assert isinstance(user, User)
+    if not can_view_families(user):
+        raise PermissionDenied("Your account does not give access to families")
+    family = family_get_for_user_or_404(user, reference)
+    if not can_view_plan(user, family):
+        raise Http404("No plan found")
+    return user, family
+
+
+def _plan(family: Family) -> Plan:
+    plan = Plan.objects.filter(family=family).select_related("family", "updated_by").first()
+    if plan is None:
+        raise Http404("No plan found")
+    return plan
+
+
+def _require_edit(user: User, family: Family) -> None:
+    if not can_edit_plan(user, family):
+        raise PermissionDenied("You cannot change this family's plan")
+
+
+def _record_view(request: HttpRequest, user: User, family: Family, what: str) -> None:
+    access_event_record(
+        user=user,
+        action="view",
+        object_type=what,
+        object_id=str(family.pk),
+        family_id=family.pk,
+        family_reference=family.reference,
+        request=request,
+    )
+
+
+def _plan_url(family: Family) -> str:
+    return reverse("plans:plan", args=[family.reference])
+
+
+def _form_error(form: Any, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _edit_page(
+    request: HttpRequest,
+    form: Any,
+    *,
+    call: Callable[[dict[str, Any]], object],
+    success: str,
+    context: dict[str, Any],
+    template: str = TEMPLATES + "plan_form.html",
+) -> HttpResponse:
+    """One form, one service call. A refusal goes back on the form with what was typed;
+    a conflict answers 409 with both versions and the form re-shown carrying the new
+    version; success goes back to the plan."""
+    family: Family = context["family"]
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                call(form.cleaned_data)
+            except services.PlanConflict as exc:
+                context["conflict"] = {
+                    "rows": forms.conflict_rows(form, exc.current),
+                    "who": exc.changed_by.get_full_name() if exc.changed_by else "Someone",
+                }
+                form = form.with_version(_version_of(exc.current))
+                form.is_valid()
+                form.add_error(None, exc.message)
+                status = 409
+            except services.NoLawfulBasis as exc:
+                _form_error(form, exc)
+                context["no_lawful_basis"] = True
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, success)
+                return redirect(context.get("next_url") or _plan_url(family))
+    else:
+        _record_view(request, context["user"], family, "plan")
+    return render(request, template, {**context, "form": form}, status=status)
+
+
+def _version_of(current: Any) -> int:
+    if isinstance(current, Need):
+        plan = Plan.objects.get(family_id=current.family_id)
+        return plan.version
+    return int(current.version)
+
+
+# ---------------------------------------------------------------------------
+# The plan
+# ---------------------------------------------------------------------------
+
+
+@login_required
+@access_rule(VIEW_RULE)
+def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    page = selectors.plan_page_for_user(user, family)
+    _record_view(request, user, family, "plan")
+    voice = (
+        [(label, getattr(page.plan, key)) for key, label in rules.VOICE_FIELDS]
+        if page.plan is not None
+        else []
+    )
+    return render(
+        request,
+        TEMPLATES + "plan_detail.html",
+        {"family": family, "page": page, "voice": voice, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+@access_rule(EDIT_RULE)
+def plan_start(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    services.plan_get_or_create(actor=user, family=family)
+    messages.success(request, "The plan has been started")
+    return redirect(_plan_url(family))
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def plan_voice(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    form = forms.PlanVoiceForm(
+        request.POST or None,
+        initial={
+            "version": plan.version,
+            "working_well": plan.working_well,
+            "worries": plan.worries,
+            "family_wants": plan.family_wants,
+        },
+    )
+    return _edit_page(
+        request,
+        form,
+        call=lambda data: services.plan_voice_update(
+            actor=user,
+            plan=plan,
+            expected_version=data["version"],
+            working_well=data["working_well"],
+            worries=data["worries"],
+            family_wants=data["family_wants"],
+        ),
+        success="The family's voice has been saved",
+        context={
+            "user": user,
+            "family": family,
+            "title": "The family's voice",
+            "button": "Save",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Needs
+# ---------------------------------------------------------------------------
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def need_add(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    return _edit_page(
+        request,
+        forms.NeedAddForm(request.POST or None, family=family),
+        call=lambda data: services.need_create(
+            actor=user,
+            plan=plan,
+            kind=data["kind"],
+            label=data["label"],
+            detail=data["detail"],
+            members=list(data["members"]),
+        ),
+        success="Need added",
+        context={
+            "user": user,
+            "family": family,
+            "title": "Add a need found during the work",
+            "button": "Add need",
+        },
+    )
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    need = get_object_or_404(Need, pk=need_id, family=family)
+    if rules.is_restricted_need(need.code) and not can_view_restricted(user, family):
+        raise Http404("No need found")
+    form = forms.NeedEditForm(
+        request.POST or None,
+        family=family,
+        need=need,
+        initial={
+            "version": plan.version,
+            "label": need.label,
+            "detail": need.detail,
+            "members": list(need.members.all()),
+            "is_closed": need.closed_on is not None,
+        },
+    )
+    return _edit_page(
+        request,
+        form,
+        call=lambda data: services.need_update(
+            actor=user,
+            need=need,
+            expected_version=data["version"],
+            label=data.get("label", need.label),
+            detail=data["detail"],
+            members=list(data["members"]),
+            is_closed=data["is_closed"],
+        ),
+        success="Need saved",
+        context={
+            "user": user,
+            "family": family,
+            "title": "Change a need",
+            "caption": need.label,
+            "button": "Save",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Goals
+# ---------------------------------------------------------------------------
+
+
+def _goal_needs(user: User, family: Family, goal: Goal | None = None) -> Any:
+    needs = selectors.visible_needs_for_user(user, family)
+    if goal is None:
+        return needs.filter(closed_on__isnull=True)
+    # A closed need the goal already covers stays selectable, so saving keeps it.
+    return needs.filter(closed_on__isnull=True) | needs.filter(goals=goal)
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    return _edit_page(
+        request,
+        forms.GoalForm(request.POST or None, family=family, needs=_goal_needs(user, family)),
+        call=lambda data: services.goal_create(
+            actor=user,
+            plan=plan,
+            title=data["title"],
+            description=data["description"],
+            needs=list(data["needs"]),
+            members=list(data["members"]),
+        ),
+        success="Goal added",
+        context={"user": user, "family": family, "title": "Add a goal", "button": "Add goal"},
+    )
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    form = forms.GoalEditForm(
+        request.POST or None,
+        family=family,
+        needs=_goal_needs(user, family, goal).distinct(),
+        initial={
+            "version": goal.version,
+            "title": goal.title,
+            "description": goal.description,
+            "status": goal.status,
+            "needs": list(goal.needs.all()),
+            "members": list(goal.members.all()),
+        },
+    )
+    return _edit_page(
+        request,
+        form,
+        call=lambda data: services.goal_update(
+            actor=user,
+            goal=goal,
+            expected_version=data["version"],
+            title=data["title"],
+            description=data["description"],
+            status=data["status"],
+            needs=_keep_hidden_needs(user, family, goal, list(data["needs"])),
+            members=list(data["members"]),
+        ),
+        success="Goal saved",
+        context={
+            "user": user,
+            "family": family,
+            "title": "Change a goal",
+            "caption": goal.title,
+            "button": "Save",
+        },
+    )
+
+
+def _keep_hidden_needs(user: User, family: Family, goal: Goal, chosen: list[Need]) -> list[Need]:
+    # Needs the editor cannot see stay on the goal: a form cannot remove what it hid.
+    if can_view_restricted(user, family):
+        return chosen
+    hidden = [n for n in goal.needs.all() if rules.is_restricted_need(n.code)]
+    return chosen + hidden
+
+
+# ---------------------------------------------------------------------------
+# Actions
+# ---------------------------------------------------------------------------
+
+
+def _action_context(user: User, family: Family, **extra: Any) -> dict[str, Any]:
+    return {
+        "user": user,
+        "family": family,
+        "lawful_basis_url": reverse("families:lawful-basis-add", args=[family.reference]),
+        **extra,
+    }
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    plan = _plan(family)
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    return _edit_page(
+        request,
+        forms.ActionForm(request.POST or None, family=family),
+        call=lambda data: services.action_create(
+            actor=user,
+            goal=goal,
+            description=data["description"],
+            owner=data["owner"],
+            agency=data["agency"],
+            practitioner=data["practitioner"],
+            family_member=data["family_member"],
+            due_on=data["due_on"],
+        ),
+        success="Action added",
+        context=_action_context(
+            user, family, title="Add an action", caption=goal.title, button="Add action"
+        ),
+    )
+
+
+def _action_or_404(family: Family, action_id: int) -> Action:
+    return get_object_or_404(
+        Action.objects.select_related(
+            "plan__family", "goal", "agency", "practitioner__user", "family_member"
+        ),
+        pk=action_id,
+        plan__family=family,
+    )
+
+
+@login_required
+@access_rule(EDIT_RULE)
+def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    user, family = _family(request, reference)
+    _require_edit(user, family)
+    action = _action_or_404(family, action_id)
+    form = forms.ActionEditForm(
+        request.POST or None,
+        family=family,
+        goals=Goal.objects.filter(plan_id=action.plan_id).order_by("position", "pk"),
+        initial={
+            "version": action.version,
+            "description": action.description,
+            "goal": action.goal,
+            "owner": action.owner,
+            "agency": action.agency,
+            "practitioner": action.practitioner,
+            "family_member": action.family_member,
+            "due_on": action.due_on,
+        },
+    )
+    return _edit_page(
+        request,
+        form,
+        call=lambda data: services.action_update(
+            actor=user,
+            action=action,
+            expected_version=data["version"],
+            description=data["description"],
+            goal=data["goal"],
+            owner=data["owner"],
+            agency=data["agency"],
+            practitioner=data["practitioner"],
+            family_member=data["family_member"],
+            due_on=data["due_on"],
+        ),
+        success="Action saved",
+        context=_action_context(
+            user, family, title="Change an action", caption=action.goal.title, button="Save"
+        ),
+    )
+
+
+@login_required
+@access_rule(UPDATE_RULE)
+def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
+    user, family = _family(request, reference)
+    action = _action_or_404(family, action_id)
+    if not can_update_action(user, action):
+        raise PermissionDenied("You cannot update this action")
+    form = forms.ActionProgressForm(
+        request.POST or None,
+        initial={
+            "version": action.version,
+            "status": action.status,
+            "not_done_reason": action.not_done_reason,
+        },
+    )
+    return _edit_page(
+        request,
+        form,
+        call=lambda data: services.action_progress_record(
+            actor=user,
+            action=action,
+            expected_version=data["version"],
+            status=data["status"],
+            not_done_reason=data["not_done_reason"],
+            note=data["note"],
+        ),
+        success="Action updated",
+        template=TEMPLATES + "action_progress.html",
+        context={
+            "user": user,
+            "family": family,
+            "action": action,
+            "notes": list(action.progress_notes.select_related("author")),
+            "title": "Update an action",
+            "button": "Save",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------
+
+
+@login_required
+@access_rule(VIEW_RULE)
+def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    plan = _plan(family)
+    versions = list(selectors.plan_versions_for_plan(plan))
+    numbers = [v.number for v in versions]
+    form = forms.VersionCompareForm(
+        initial={"older": max(plan.version - 1, 1), "newer": plan.version}, numbers=numbers
+    )
+    _record_view(request, user, family, "plan_versions")
+    return render(
+        request,
+        TEMPLATES + "plan_versions.html",
+        {"family": family, "plan": plan, "versions": versions, "compare_form": form},
+    )
+
+
+@login_required
+@access_rule(VIEW_RULE)
+def plan_compare(request: HttpRequest, reference: str) -> HttpResponse:
+    user, family = _family(request, reference)
+    plan = _plan(family)
+    numbers = list(selectors.plan_versions_for_plan(plan).values_list("number", flat=True))
+    form = forms.VersionCompareForm(request.GET, numbers=numbers)
+    if not form.is_valid():
+        return render(
+            request,
+            TEMPLATES + "plan_versions.html",
+            {
+                "family": family,
+                "plan": plan,
+                "versions": list(selectors.plan_versions_for_plan(plan)),
+                "compare_form": form,
+            },
+            status=400,
+        )
+    first, second = sorted((form.cleaned_data["older"], form.cleaned_data["newer"]))
+    older = selectors.plan_version_or_404(plan, first)
+    newer = selectors.plan_version_or_404(plan, second)
+    old_snapshot, new_snapshot = older.snapshot, newer.snapshot
+    hidden = 0
+    if not can_view_restricted(user, family):
+        old_snapshot, hidden_old = rules.snapshot_without_restricted(old_snapshot)
+        new_snapshot, hidden = rules.snapshot_without_restricted(new_snapshot)
+        hidden = max(hidden, hidden_old)
+    comparison = rules.versions_compare(old_snapshot, new_snapshot)
+    _record_view(request, user, family, "plan_versions")
+    return render(
+        request,
+        TEMPLATES + "plan_compare.html",
+        {
+            "family": family,
+            "plan": plan,
+            "older": older,
+            "newer": newer,
+            "comparison": comparison,
+            "sections": [
+                ("Needs", "Need", comparison.needs),
+                ("Goals", "Goal", comparison.goals),
+                ("Actions", "Action", comparison.actions),
+            ],
+            "hidden_restricted": hidden,
+            "compare_form": forms.VersionCompareForm(
+                initial={"older": first, "newer": second}, numbers=numbers
+            ),
+        },
+    )
