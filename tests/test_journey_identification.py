@@ -22,7 +22,8 @@ from families.models import HouseholdMembership, MemberRole
 from oneplan.jobs import job_run
 from outcomes.assessment.services import assessment_families_run, assessment_queue_process
 from outcomes.assessment.testing import evidence_add
-from outcomes.models import Assessment, Evidence, FeedSubmission, MatchReview
+from outcomes.frameworks.registry import DEFAULT_PERIODS
+from outcomes.models import Assessment, Evidence, FeedSubmission, FrameworkPeriod, MatchReview
 from tests.browser import assert_accessible
 from tests.factories import AddressFactory, FamilyFactory, PersonFactory
 from tests.test_journeys import sign_in
@@ -54,6 +55,12 @@ def _upload(page: Page, path: str, *, month: int, year: int) -> None:
 def test_programme_manager_takes_a_feed_to_a_newly_eligible_family(
     live_server: LiveServer, world: World, page: Page, tmp_path: Path
 ) -> None:
+    # Transactional tests empty every table, including the framework periods the
+    # migrations seed; put them back as a real database has them.
+    if not FrameworkPeriod.objects.exists():
+        FrameworkPeriod.objects.bulk_create(
+            FrameworkPeriod(starts_on=day, framework=code) for day, code in DEFAULT_PERIODS
+        )
     # Given a family the council knows, with two of the three needs Supporting
     # Families asks for: a child missing school and a parent out of work.
     today = timezone.localdate()
