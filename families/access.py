@@ -87,6 +87,37 @@ def family_scope(user: AnyUser) -> Q:
     return scope
 
 
+def family_restricted_scope(user: AnyUser) -> Q:
+    """Families whose restricted information ``user`` may see, as a filter: the same
+    rule as ``can_view_restricted`` (the roles and grant reasons that carry
+    ``view_restricted_family``), set-based so a list can use it."""
+    staff = staff_for(user)
+    if staff is None:
+        return Q(pk__in=[])
+    roles = set(staff.roles)
+    restricted_roles = {r for r, perms in ROLE_PERMISSIONS.items() if VIEW_RESTRICTED in perms}
+    if roles & restricted_roles & PROGRAMME_WIDE_ROLES:
+        return Q()
+    reasons = [r for r, perms in PERMISSIONS_BY_REASON.items() if VIEW_RESTRICTED in perms]
+    scope = Q(
+        Exists(
+            Grant.objects.filter(
+                open_grants_q(timezone.now()),
+                _grants_for(staff),
+                reason__in=reasons,
+                family=OuterRef("pk"),
+            )
+        )
+    )
+    if Role.LCG_COORDINATOR in roles & restricted_roles:
+        scope |= Q(
+            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
+                "lcg_id"
+            )
+        )
+    return scope
+
+
 @dataclass(frozen=True)
 class AccessReason:
     """One reason a user can see a family, in words for the "why" page."""

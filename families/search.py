@@ -18,20 +18,14 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Greatest, Upper
-from django.utils import timezone
 
 from agencies.models import AnyUser
-from agencies.roles import PROGRAMME_WIDE_ROLES, Role
 from families import identifiers
-from families.access import CASE_WORK_ROLES, ROLE_PERMISSIONS, family_scope, staff_for
-from families.grants import open_grants_q
-from families.grants_models import Grant
-from families.guardian_sync import PERMISSIONS_BY_REASON, VIEW_RESTRICTED
+from families.access import family_restricted_scope, family_scope
 from families.models import Family, HouseholdMembership
-from lcgs.models import LCGMembership
 
 # F-000123, f000123 or f-123: the reference as people read it out or copy it.
 _REFERENCE = re.compile(r"F-?(\d{1,6})", re.IGNORECASE)
@@ -120,39 +114,6 @@ def _similar_to_any(column: str, words: list[str]) -> Q:
     return reduce(lambda a, b: a | b, (Q(**{f"{column}__trigram_similar": w}) for w in words))
 
 
-def _restricted_scope(user: AnyUser) -> Q:
-    """Families whose restricted information ``user`` may see, as a filter.
-
-    The same rule as ``families.access.can_view_restricted`` (the roles and grant
-    reasons that carry ``view_restricted_family``), set-based so a list can use it.
-    """
-    staff = staff_for(user)
-    if staff is None:
-        return Q(pk__in=[])
-    roles = {Role(r) for r in staff.roles}
-    restricted_roles = {r for r, perms in ROLE_PERMISSIONS.items() if VIEW_RESTRICTED in perms}
-    if roles & restricted_roles & PROGRAMME_WIDE_ROLES:
-        return Q()
-    reasons = [r for r, perms in PERMISSIONS_BY_REASON.items() if VIEW_RESTRICTED in perms]
-    mine = Q(user_id=staff.user_id)
-    if roles & CASE_WORK_ROLES:
-        mine |= Q(agency_id=staff.agency_id)
-    scope = Q(
-        Exists(
-            Grant.objects.filter(
-                open_grants_q(timezone.now()), mine, reason__in=reasons, family=OuterRef("pk")
-            )
-        )
-    )
-    if Role.LCG_COORDINATOR in roles & restricted_roles:
-        scope |= Q(
-            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
-                "lcg_id"
-            )
-        )
-    return scope
-
-
 def person_search_for_user(user: AnyUser, search: PersonSearch) -> QuerySet[HouseholdMembership]:
     """People matching ``search`` whose current family ``user`` may see, best match first.
 
@@ -171,7 +132,7 @@ def person_search_for_user(user: AnyUser, search: PersonSearch) -> QuerySet[Hous
         postcode = identifiers.normalise_postcode(search.postcode)
         rows = rows.filter(family__address__postcode=postcode).filter(
             Q(family__address__is_protected=False)
-            | Q(family_id__in=Family.objects.filter(_restricted_scope(user)).values("pk"))
+            | Q(family_id__in=Family.objects.filter(family_restricted_scope(user)).values("pk"))
         )
     words = search.words
     if words:
