@@ -56,6 +56,9 @@ class PlanVersion(models.Model):
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
     summary = models.CharField(max_length=300, help_text="What changed, in words")
+    # The change added, removed or changed restricted content (plans.restricted), so its
+    # summary may name it: shown only to those who may see restricted information.
+    is_restricted = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -32,8 +32,7 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import Agency, Staff, User
 from audit.services import access_event_record
-from families.access import can_view_families, family_permissions, family_scope
-from families.guardian_sync import VIEW_RESTRICTED
+from families.access import can_view_families, family_scope
 from families.models import Family, Person
 from oneplan.errors import ApplicationError
 from plans.models import (
@@ -46,6 +45,8 @@ from plans.models import (
 )
 from plans.plan import rules, selectors, services
 from plans.plan.access import can_edit_plan, can_update_action
+from plans.restricted import is_restricted_need
+from plans.visibility import PlanContent, plan_content_for_user
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -175,7 +176,7 @@ class PlanNeedSerializer(serializers.ModelSerializer[Need]):
         extra_kwargs = {"label": {"required": False}}
 
     def get_restricted(self, need: Need) -> bool:
-        return rules.is_restricted_need(need.code)
+        return is_restricted_need(need.code)
 
 
 class PlanProgressNoteSerializer(serializers.ModelSerializer[ActionProgressNote]):
@@ -485,7 +486,7 @@ class PlanViewSet(viewsets.GenericViewSet[Plan]):
     def versions(self, request: Request, reference: str) -> Response:
         user, plan = self._plan()
         _record(request, user, plan.family, "plan_versions", plan.pk)
-        queryset = selectors.plan_versions_for_plan(plan)
+        queryset = selectors.plan_versions_for_plan(plan, plan_content_for_user(user, plan.family))
         page = self.paginate_queryset(queryset)  # type: ignore[arg-type]
         rows = PlanVersionSummarySerializer(page if page is not None else queryset, many=True)
         if page is not None:
@@ -500,11 +501,11 @@ class PlanViewSet(viewsets.GenericViewSet[Plan]):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request: Request, reference: str, number: str) -> Response:
         user, plan = self._plan()
-        version = selectors.plan_version_or_404(plan, int(number))
+        content = plan_content_for_user(user, plan.family)
+        version = selectors.plan_version_or_404(plan, int(number), content)
         _record(request, user, plan.family, "plan_versions", plan.pk)
         data = dict(PlanVersionDetailSerializer(version).data)
-        if VIEW_RESTRICTED not in family_permissions(user, plan.family):
-            data["snapshot"], _ = rules.snapshot_without_restricted(version.snapshot)
+        data["snapshot"], _ = content.snapshot(version.snapshot)
         return Response(data)
 
 
@@ -564,10 +565,7 @@ class PlanNeedViewSet(_FamilyScopedViewSet):
             .select_related("family")
             .first()
         )
-        if need is None or (
-            rules.is_restricted_need(need.code)
-            and VIEW_RESTRICTED not in family_permissions(user, need.family)
-        ):
+        if need is None or not plan_content_for_user(user, need.family).shows_need(need):
             raise Http404("No need found")
         plan = Plan.objects.filter(family=need.family).first()
         if plan is None:
@@ -684,7 +682,7 @@ class PlanGoalViewSet(_FamilyScopedViewSet):
             )
             .first()
         )
-        if goal is None:
+        if goal is None or not plan_content_for_user(user, goal.plan.family).shows_goal(goal.pk):
             raise Http404("No goal found")
         return user, goal
 
@@ -703,29 +701,22 @@ class PlanGoalViewSet(_FamilyScopedViewSet):
     def _prefix(goal: Goal) -> str:
         return f"goal-{goal.pk}-v"
 
-    def _data(self, goal: Goal) -> Any:
+    def _data(self, goal: Goal, content: PlanContent | None = None) -> Any:
+        if content is None:
+            content = plan_content_for_user(self.request.user, goal.plan.family)
         data = dict(self.get_serializer(goal).data)
-        user = self.request.user
-        if VIEW_RESTRICTED not in family_permissions(user, goal.plan.family):
-            hidden = {n.pk for n in goal.needs.all() if rules.is_restricted_need(n.code)}
-            data["needs"] = [n for n in data["needs"] if n not in hidden]
+        data["needs"] = [n for n in data["needs"] if n not in content.hidden.need_ids]
         return data
 
     def list(self, request: Request) -> Response:
         user = _user(request)
         family = self._family_from_query(user)
-        goals = self._goals().filter(plan__family=family).order_by("position", "pk")
+        content = plan_content_for_user(user, family)
+        goals = content.filter(self._goals().filter(plan__family=family).order_by("position", "pk"))
         _record(request, user, family, "plan_goals", family.pk)
-        restricted = VIEW_RESTRICTED in family_permissions(user, family)
         page = self.paginate_queryset(goals)
         rows = page if page is not None else list(goals)
-        data = []
-        for goal in rows:
-            item = dict(self.get_serializer(goal).data)
-            if not restricted:
-                hidden = {n.pk for n in goal.needs.all() if rules.is_restricted_need(n.code)}
-                item["needs"] = [n for n in item["needs"] if n not in hidden]
-            data.append(item)
+        data = [self._data(goal, content) for goal in rows]
         if page is not None:
             return self.get_paginated_response(data)
         return Response(data)
@@ -835,7 +826,7 @@ class PlanActionViewSet(_FamilyScopedViewSet):
             )
             .first()
         )
-        if item is None:
+        if item is None or not plan_content_for_user(user, item.plan.family).shows_action(item):
             raise Http404("No action found")
         return user, item
 
@@ -846,7 +837,9 @@ class PlanActionViewSet(_FamilyScopedViewSet):
     def list(self, request: Request) -> Response:
         user = _user(request)
         family = self._family_from_query(user)
-        rows = self._actions().filter(plan__family=family).order_by("due_on", "pk")
+        rows = plan_content_for_user(user, family).filter(
+            self._actions().filter(plan__family=family).order_by("due_on", "pk")
+        )
         return self._list(request, rows, "plan_actions", family, user)
 
     def retrieve(self, request: Request, pk: str) -> Response:

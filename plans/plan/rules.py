@@ -1,5 +1,5 @@
-"""Pure rules about plans: comparing two saved versions, hiding restricted needs, and
-naming a need found during the work. No ORM, no clock.
+"""Pure rules about plans: comparing two saved versions and naming a need found during
+the work. No ORM, no clock. (What of a plan is restricted: ``plans.restricted``.)
 
 A snapshot is the JSON ``plans.plan.services.plan_snapshot`` stores in ``PlanVersion``;
 its shape is shared with that function (keep the two in step).
@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from plans.restricted import RESTRICTED_NEED_CODES
 
 ADDED = "added"
 REMOVED = "removed"
@@ -203,26 +201,6 @@ def versions_compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> PlanComp
         ),
         actions=_items(_actions(old), _actions(new), ACTION_FIELDS, _action_shown, "description"),
     )
-
-
-def is_restricted_need(code: str) -> bool:
-    """Needs that reveal domestic abuse, health or substance use (plans.restricted)."""
-    return code in RESTRICTED_NEED_CODES
-
-
-def snapshot_without_restricted(snapshot: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
-    """The snapshot as someone who may not see restricted information sees it: restricted
-    needs left out (and out of each goal's needs), with how many were left out."""
-    hidden = {n["id"] for n in snapshot.get("needs", []) if is_restricted_need(n.get("code", ""))}
-    if not hidden:
-        return dict(snapshot), 0
-    visible = dict(snapshot)
-    visible["needs"] = [n for n in snapshot.get("needs", []) if n["id"] not in hidden]
-    visible["goals"] = [
-        {**g, "needs": [n for n in g.get("needs", []) if n not in hidden]}
-        for g in snapshot.get("goals", [])
-    ]
-    return visible, len(hidden)
 
 
 def voice_of(snapshot: Mapping[str, Any]) -> dict[str, str]:

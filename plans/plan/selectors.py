@@ -23,8 +23,7 @@ from plans.models import (
     PlanVersion,
 )
 from plans.plan.access import action_updatable
-from plans.plan.rules import is_restricted_need
-from plans.restricted import RESTRICTED_NEED_CODES
+from plans.visibility import PlanContent, plan_content_for_user
 
 
 def plan_for_user_or_404(user: AnyUser, reference: str) -> Plan:
@@ -81,6 +80,7 @@ class PlanPage:
     goals: list[GoalRow]
     uncovered: list[Need]
     hidden_uncovered: int
+    content: PlanContent
 
     @property
     def can_edit(self) -> bool:
@@ -91,33 +91,25 @@ class PlanPage:
         return VIEW_RESTRICTED in self.permissions
 
 
-def _visible(needs: list[Need], restricted: bool) -> tuple[list[Need], int]:
-    if restricted:
-        return needs, 0
-    shown = [n for n in needs if not is_restricted_need(n.code)]
-    return shown, len(needs) - len(shown)
-
-
 def plan_page_for_user(user: AnyUser, family: Family) -> PlanPage:
     """The plan page of a family ``user`` can already see (checked by the caller).
 
-    Restricted needs are left out for users without the restricted-information
-    permission, and counted so the page can say some are not shown.
+    What is restricted (``plans.visibility``) is left out for users without the
+    restricted-information permission, and counted so the page can say some is not shown.
     """
     permissions = family_permissions(user, family)
     if VIEW not in permissions:
         raise Http404("No plan found")
     staff: Staff | None = staff_for(user)
-    restricted = VIEW_RESTRICTED in permissions
+    content = plan_content_for_user(user, family, permissions)
     all_needs = list(
         Need.objects.filter(family=family)
         .prefetch_related("members")
         .order_by("closed_on", "identified_on", "pk")
     )
-    open_needs, hidden = _visible([n for n in all_needs if n.closed_on is None], restricted)
-    closed_needs, hidden_closed = _visible(
-        [n for n in all_needs if n.closed_on is not None], restricted
-    )
+    open_needs, hidden = content.needs(n for n in all_needs if n.closed_on is None)
+    closed_needs, hidden_closed = content.needs(n for n in all_needs if n.closed_on is not None)
+    hidden_goals = 0
     plan = (
         Plan.objects.filter(family=family)
         .select_related("updated_by")
@@ -158,33 +150,37 @@ def plan_page_for_user(user: AnyUser, family: Family) -> PlanPage:
             goal_needs = list(goal.needs.all())
             if goal.status == GoalStatus.OPEN:
                 covered |= {n.pk for n in goal_needs}
+            if not content.shows_goal(goal.pk):
+                hidden_goals += 1
+                continue
             goals.append(
                 GoalRow(
                     goal=goal,
-                    needs=_visible(goal_needs, restricted)[0],
+                    needs=content.needs(goal_needs)[0],
                     members=list(goal.members.all()),
                     actions=by_goal.get(goal.pk, []),
                 )
             )
         uncovered_all = [n for n in uncovered_all if n.pk not in covered]
-    uncovered, hidden_uncovered = _visible(uncovered_all, restricted)
+    uncovered, hidden_uncovered = content.needs(uncovered_all)
     return PlanPage(
         family=family,
         plan=plan,
         permissions=permissions,
         needs=open_needs,
         closed_needs=closed_needs,
-        hidden_restricted=hidden + hidden_closed,
+        hidden_restricted=hidden + hidden_closed + hidden_goals,
         goals=goals,
         uncovered=uncovered,
         hidden_uncovered=hidden_uncovered,
+        content=content,
     )
 
 
-def plan_versions_for_plan(plan: Plan) -> QuerySet[PlanVersion]:
-    """The plan's saved versions, newest first, without their snapshots (a list needs
-    only who, when and what)."""
-    return (
+def plan_versions_for_plan(plan: Plan, content: PlanContent) -> QuerySet[PlanVersion]:
+    """The plan's saved versions the viewer may see, newest first, without their
+    snapshots (a list needs only who, when and what)."""
+    return content.filter(
         PlanVersion.objects.filter(plan=plan)
         .select_related("created_by")
         .defer("snapshot")
@@ -192,11 +188,13 @@ def plan_versions_for_plan(plan: Plan) -> QuerySet[PlanVersion]:
     )
 
 
-def plan_version_or_404(plan: Plan, number: int) -> PlanVersion:
+def plan_version_or_404(plan: Plan, number: int, content: PlanContent) -> PlanVersion:
+    """One saved version, if the viewer may see it: a version whose change touched
+    restricted content answers 404 to anyone outside the restricted rule."""
     version = (
         PlanVersion.objects.filter(plan=plan, number=number).select_related("created_by").first()
     )
-    if version is None:
+    if version is None or not content.shows_version(version):
         raise Http404("No such version")
     return version
 
@@ -204,9 +202,7 @@ def plan_version_or_404(plan: Plan, number: int) -> PlanVersion:
 def visible_needs_for_user(user: AnyUser, family: Family) -> QuerySet[Need]:
     """The family's needs ``user`` may see (restricted ones only with permission)."""
     needs = Need.objects.filter(family=family).order_by("closed_on", "identified_on", "pk")
-    if VIEW_RESTRICTED not in family_permissions(user, family):
-        needs = needs.exclude(code__in=sorted(RESTRICTED_NEED_CODES))
-    return needs
+    return plan_content_for_user(user, family).filter(needs)
 
 
 @dataclass(frozen=True)
@@ -226,7 +222,8 @@ def plan_panel_for_user(user: AnyUser, family: Family, permissions: frozenset[st
     hidden = 0
     open_actions = 0
     if plan is not None:
-        uncovered, hidden = _visible(plan_agreement_blockers(plan), VIEW_RESTRICTED in permissions)
+        content = plan_content_for_user(user, family, permissions)
+        uncovered, hidden = content.needs(plan_agreement_blockers(plan))
         open_actions = Action.objects.filter(plan=plan, status__in=OPEN_ACTION_STATUSES).count()
     return PlanPanel(
         plan=plan,

@@ -49,6 +49,7 @@ from plans.models import (
 from plans.plan import rules
 from plans.plan.access import can_edit_plan, can_update_action
 from plans.plan.identified import identified_needs_for
+from plans.restricted import change_touches_restricted, is_restricted_need
 
 SUMMARY_MAX = 300
 ACTION_EDIT_FIELDS = frozenset(
@@ -290,10 +291,18 @@ def plan_change_record(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
     locked.updated_by = actor
     locked.updated_at = now
     locked.save(update_fields=["version", "updated_by", "updated_at"])
+    snapshot = plan_snapshot(locked)
+    previous = (
+        PlanVersion.objects.filter(plan=locked, number__lt=locked.version)
+        .order_by("-number")
+        .values_list("snapshot", flat=True)
+        .first()
+    )
     version = PlanVersion.objects.create(
         plan=locked,
         number=locked.version,
-        snapshot=plan_snapshot(locked),
+        snapshot=snapshot,
+        is_restricted=change_touches_restricted(previous, snapshot),
         summary=_clip(summary, SUMMARY_MAX),
         created_by=actor,
         created_at=now,
@@ -455,11 +464,11 @@ def _voice(plan: Plan) -> dict[str, str]:
 def _need_name(need: Need) -> str:
     # Version summaries are shown to everyone who can see the plan, so they never name
     # a restricted need.
-    return "a restricted need" if rules.is_restricted_need(need.code) else _clip(need.label)
+    return "a restricted need" if is_restricted_need(need.code) else _clip(need.label)
 
 
 def _need_names(needs: Sequence[Need]) -> str:
-    named = [_clip(n.label) for n in needs if not rules.is_restricted_need(n.code)]
+    named = [_clip(n.label) for n in needs if not is_restricted_need(n.code)]
     hidden = len(needs) - len(named)
     if hidden:
         named.append(f"{hidden} restricted need{'s' if hidden != 1 else ''}")

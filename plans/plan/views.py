@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import User
 from audit.services import access_event_record
-from families.access import can_view_families, can_view_restricted
+from families.access import can_view_families
 from families.models import Family
 from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule
@@ -33,6 +33,7 @@ from oneplan.errors import ApplicationError
 from plans.models import Action, Goal, Need, Plan
 from plans.plan import forms, rules, selectors, services
 from plans.plan.access import can_edit_plan, can_update_action, can_view_plan
+from plans.visibility import plan_content_for_user
 
 TEMPLATES = "plans/plan/"
 VIEW_RULE = "anyone who can see the family (404 outside scope)"
@@ -243,7 +244,7 @@ def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpRespons
     _require_edit(user, family)
     plan = _plan(family)
     need = get_object_or_404(Need, pk=need_id, family=family)
-    if rules.is_restricted_need(need.code) and not can_view_restricted(user, family):
+    if not plan_content_for_user(user, family).shows_need(need):
         raise Http404("No need found")
     form = forms.NeedEditForm(
         request.POST or None,
@@ -321,7 +322,7 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
     user, family = _family(request, reference)
     _require_edit(user, family)
     plan = _plan(family)
-    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    goal = _goal_or_404(user, plan, goal_id)
     form = forms.GoalEditForm(
         request.POST or None,
         family=family,
@@ -359,12 +360,17 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
     )
 
 
+def _goal_or_404(user: User, plan: Plan, goal_id: int) -> Goal:
+    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    if not plan_content_for_user(user, plan.family).shows_goal(goal.pk):
+        raise Http404("No goal found")
+    return goal
+
+
 def _keep_hidden_needs(user: User, family: Family, goal: Goal, chosen: list[Need]) -> list[Need]:
     # Needs the editor cannot see stay on the goal: a form cannot remove what it hid.
-    if can_view_restricted(user, family):
-        return chosen
-    hidden = [n for n in goal.needs.all() if rules.is_restricted_need(n.code)]
-    return chosen + hidden
+    content = plan_content_for_user(user, family)
+    return chosen + [n for n in goal.needs.all() if not content.shows_need(n)]
 
 
 # ---------------------------------------------------------------------------
@@ -387,7 +393,7 @@ def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpRespon
     user, family = _family(request, reference)
     _require_edit(user, family)
     plan = _plan(family)
-    goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
+    goal = _goal_or_404(user, plan, goal_id)
     return _edit_page(
         request,
         forms.ActionForm(request.POST or None, family=family),
@@ -408,14 +414,19 @@ def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpRespon
     )
 
 
-def _action_or_404(family: Family, action_id: int) -> Action:
-    return get_object_or_404(
+def _action_or_404(user: User, family: Family, action_id: int) -> Action:
+    """The family's action, if the user may see it (404 for one under a restricted goal
+    to anyone outside the restricted rule, as for a missing one)."""
+    action = get_object_or_404(
         Action.objects.select_related(
             "plan__family", "goal", "agency", "practitioner__user", "family_member"
         ),
         pk=action_id,
         plan__family=family,
     )
+    if not plan_content_for_user(user, family).shows_action(action):
+        raise Http404("No action found")
+    return action
 
 
 @login_required
@@ -423,11 +434,13 @@ def _action_or_404(family: Family, action_id: int) -> Action:
 def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
     user, family = _family(request, reference)
     _require_edit(user, family)
-    action = _action_or_404(family, action_id)
+    action = _action_or_404(user, family, action_id)
     form = forms.ActionEditForm(
         request.POST or None,
         family=family,
-        goals=Goal.objects.filter(plan_id=action.plan_id).order_by("position", "pk"),
+        goals=plan_content_for_user(user, family).filter(
+            Goal.objects.filter(plan_id=action.plan_id).order_by("position", "pk")
+        ),
         initial={
             "version": action.version,
             "description": action.description,
@@ -465,7 +478,7 @@ def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpRes
 @access_rule(UPDATE_RULE)
 def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
     user, family = _family(request, reference)
-    action = _action_or_404(family, action_id)
+    action = _action_or_404(user, family, action_id)
     if not can_update_action(user, action):
         raise PermissionDenied("You cannot update this action")
     form = forms.ActionProgressForm(
@@ -510,10 +523,14 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
 def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = _family(request, reference)
     plan = _plan(family)
-    versions = list(selectors.plan_versions_for_plan(plan))
+    content = plan_content_for_user(user, family)
+    versions = list(selectors.plan_versions_for_plan(plan, content))
     numbers = [v.number for v in versions]
     form = forms.VersionCompareForm(
-        initial={"older": max(plan.version - 1, 1), "newer": plan.version}, numbers=numbers
+        initial={"older": numbers[1] if len(numbers) > 1 else 1, "newer": numbers[0]}
+        if numbers
+        else {},
+        numbers=numbers,
     )
     _record_view(request, user, family, "plan_versions")
     return render(
@@ -528,7 +545,9 @@ def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
 def plan_compare(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = _family(request, reference)
     plan = _plan(family)
-    numbers = list(selectors.plan_versions_for_plan(plan).values_list("number", flat=True))
+    content = plan_content_for_user(user, family)
+    versions = selectors.plan_versions_for_plan(plan, content)
+    numbers = list(versions.values_list("number", flat=True))
     form = forms.VersionCompareForm(request.GET, numbers=numbers)
     if not form.is_valid():
         return render(
@@ -537,20 +556,17 @@ def plan_compare(request: HttpRequest, reference: str) -> HttpResponse:
             {
                 "family": family,
                 "plan": plan,
-                "versions": list(selectors.plan_versions_for_plan(plan)),
+                "versions": list(versions),
                 "compare_form": form,
             },
             status=400,
         )
     first, second = sorted((form.cleaned_data["older"], form.cleaned_data["newer"]))
-    older = selectors.plan_version_or_404(plan, first)
-    newer = selectors.plan_version_or_404(plan, second)
-    old_snapshot, new_snapshot = older.snapshot, newer.snapshot
-    hidden = 0
-    if not can_view_restricted(user, family):
-        old_snapshot, hidden_old = rules.snapshot_without_restricted(old_snapshot)
-        new_snapshot, hidden = rules.snapshot_without_restricted(new_snapshot)
-        hidden = max(hidden, hidden_old)
+    older = selectors.plan_version_or_404(plan, first, content)
+    newer = selectors.plan_version_or_404(plan, second, content)
+    old_snapshot, hidden_old = content.snapshot(older.snapshot)
+    new_snapshot, hidden = content.snapshot(newer.snapshot)
+    hidden = max(hidden, hidden_old)
     comparison = rules.versions_compare(old_snapshot, new_snapshot)
     _record_view(request, user, family, "plan_versions")
     return render(

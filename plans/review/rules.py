@@ -6,9 +6,7 @@ Dates that matter ("today", the meeting date) are always passed in.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Sequence
-
-from plans.restricted import RESTRICTED_NEED_CODES
+from collections.abc import Sequence
 
 # The team meets again 6 to 8 weeks after a review; the default is the earliest.
 DEFAULT_REVIEW_INTERVAL_WEEKS = 6
@@ -32,13 +30,6 @@ def review_dates_problem(
     if next_review_on <= held_on:
         return "next_review_on", "The next review must be after the date of this review"
     return None
-
-
-def goal_is_restricted(need_codes: Collection[str]) -> bool:
-    """A goal is restricted when every need it works towards is restricted (DOMAIN.md 7):
-    printing "keep safe from domestic abuse" would disclose the need itself. A goal with
-    no need, or with at least one ordinary need, is not restricted."""
-    return bool(need_codes) and all(code in RESTRICTED_NEED_CODES for code in need_codes)
 
 
 def _join_words(items: Sequence[str]) -> str:

@@ -8,10 +8,9 @@ serve only restricted needs are left out for users outside the restricted rule.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -35,31 +34,13 @@ from plans.models import (
     PlanVersion,
     Review,
 )
-from plans.plan.rules import is_restricted_need
-from plans.restricted import RESTRICTED_NEED_CODES
 from plans.review.chronology import ChronologyEntry, datetime_range_q_bounds, start_of_day
-from plans.review.rules import changed_since_agreed, goal_is_restricted
-
-# ---------------------------------------------------------------------------
-# Restricted goals
-# ---------------------------------------------------------------------------
+from plans.review.rules import changed_since_agreed
+from plans.visibility import plan_content_for_print, plan_content_for_user
 
 
-def restricted_goal_ids(plan: Plan) -> set[int]:
-    """Goals whose needs are all restricted (rules.goal_is_restricted), in one query."""
-    codes: dict[int, list[str]] = defaultdict(list)
-    through = Goal.needs.through.objects.filter(goal__plan=plan).values_list(
-        "goal_id", "need__code"
-    )
-    for goal_id, code in through:
-        codes[goal_id].append(code)
-    return {goal_id for goal_id, need_codes in codes.items() if goal_is_restricted(need_codes)}
-
-
-def _hidden_goal_ids(user: AnyUser, plan: Plan) -> set[int]:
-    if can_view_restricted(user, plan.family):
-        return set()
-    return restricted_goal_ids(plan)
+def _hidden_goal_ids(user: AnyUser, plan: Plan) -> frozenset[int]:
+    return plan_content_for_user(user, plan.family).hidden.goal_ids
 
 
 # ---------------------------------------------------------------------------
@@ -116,13 +97,19 @@ def review_open_actions(user: AnyUser, plan: Plan) -> list[Action]:
 
 
 def review_list_for_user(user: AnyUser, plan: Plan) -> QuerySet[Review]:
-    """The plan's reviews, newest first, with what a list row shows (fixed queries)."""
+    """The plan's reviews, newest first, with what a list row shows (fixed queries);
+    the counts leave out ratings and actions on goals the user may not see."""
+    hidden = sorted(_hidden_goal_ids(user, plan))
     return (
         Review.objects.filter(plan=plan)
         .select_related("created_by")
         .annotate(
-            new_action_count=Count("actions_created", distinct=True),
-            rating_count=Count("ratings", distinct=True),
+            new_action_count=Count(
+                "actions_created",
+                filter=~Q(actions_created__goal_id__in=hidden),
+                distinct=True,
+            ),
+            rating_count=Count("ratings", filter=~Q(ratings__goal_id__in=hidden), distinct=True),
         )
         .order_by("-held_on", "-pk")
     )
@@ -310,13 +297,10 @@ def plan_printable(plan: Plan) -> PrintablePlan:
         )
         .get(pk=plan.family_id)
     )
-    needs = [
-        n
-        for n in Need.objects.filter(family=family, closed_on__isnull=True).order_by(
-            "identified_on", "pk"
-        )
-        if not is_restricted_need(n.code)
-    ]
+    content = plan_content_for_print(family)
+    needs = content.needs(
+        Need.objects.filter(family=family, closed_on__isnull=True).order_by("identified_on", "pk")
+    )[0]
     goals = (
         Goal.objects.filter(plan=plan)
         .exclude(status=GoalStatus.STOPPED)
@@ -335,7 +319,7 @@ def plan_printable(plan: Plan) -> PrintablePlan:
     printable_goals: list[PrintableGoal] = []
     for goal in goals:
         goal_needs = list(goal.needs.all())
-        if goal_is_restricted([n.code for n in goal_needs]):
+        if not content.shows_goal(goal.pk):
             continue
         printable_goals.append(
             PrintableGoal(
@@ -343,7 +327,7 @@ def plan_printable(plan: Plan) -> PrintablePlan:
                 description=goal.description,
                 status=goal.get_status_display(),
                 members=[p.full_name for p in goal.members.all()],
-                needs=[n.label for n in goal_needs if not is_restricted_need(n.code)],
+                needs=[n.label for n in content.needs(goal_needs)[0]],
                 actions=[
                     PrintableAction(
                         description=a.description,
@@ -388,36 +372,9 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _restricted_phrases(family: Family) -> list[str]:
-    """Words a plan-change summary would use for restricted content: the labels of
-    restricted needs, and the titles and actions of goals that serve only them.
-
-    Summaries are free text written when the change was saved ("Need added: Domestic
-    abuse"), so an entry naming any of these is treated as restricted. A false match
-    hides an ordinary entry from users outside the restricted rule; that errs the safe
-    way.
-    """
-    phrases = list(
-        Need.objects.filter(family=family, code__in=sorted(RESTRICTED_NEED_CODES)).values_list(
-            "label", flat=True
-        )
-    )
-    plan = Plan.objects.filter(family=family).only("pk").first()
-    if plan is not None:
-        hidden = restricted_goal_ids(plan)
-        if hidden:
-            phrases += Goal.objects.filter(pk__in=hidden).values_list("title", flat=True)
-            phrases += Action.objects.filter(goal_id__in=hidden).values_list(
-                "description", flat=True
-            )
-    # Summaries clip long text, so compare the start of each phrase.
-    return [" ".join(p.split())[:40].lower() for p in phrases if p.strip()]
-
-
 def chronology_plan_changes(
     user: AnyUser, family: Family, since: datetime.date | None, until: datetime.date | None
 ) -> list[ChronologyEntry]:
-    phrases = _restricted_phrases(family)
     lower, upper = datetime_range_q_bounds(since, until)
     versions = PlanVersion.objects.filter(plan__family=family).select_related("created_by")
     if lower:
@@ -431,7 +388,9 @@ def chronology_plan_changes(
             title=f"Plan changed (version {v.number})",
             detail=v.summary,
             who=_name(v.created_by),
-            is_restricted=any(p in " ".join(v.summary.split()).lower() for p in phrases),
+            # The change touched restricted content (plans.restricted), so its summary
+            # may name it.
+            is_restricted=v.is_restricted,
         )
         # Snapshots are whole plans: never load them for a one-line entry.
         for v in versions.defer("snapshot")

@@ -25,7 +25,6 @@ from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from plans.models import Plan
-from plans.plan.rules import is_restricted_need
 from plans.plan.selectors import plan_agreement_blockers, plan_for_user_or_404
 from plans.plan.services import PlanConflict
 from plans.review import access, selectors, services
@@ -33,6 +32,7 @@ from plans.review.chronology import chronology_for_user, chronology_kinds
 from plans.review.forms import AgreementForm, CaseNoteForm, ChronologyFilterForm, ReviewForm
 from plans.review.pdf import plan_pdf_render
 from plans.review.rules import agreement_blockers_message
+from plans.visibility import plan_content_for_user
 
 PAGE_SIZE = 50
 
@@ -206,9 +206,7 @@ def agreement(request: HttpRequest, reference: str) -> HttpResponse:
                 return redirect("plans:agreement", reference=family.reference)
     elif can_agree:
         form = AgreementForm(initial={"plan_version": plan.version}, members=members)
-    blockers = plan_agreement_blockers(plan)
-    if not access.can_see_restricted_notes(user, family):
-        blockers = [n for n in blockers if not is_restricted_need(n.code)]
+    blockers = plan_content_for_user(user, family).needs(plan_agreement_blockers(plan))[0]
     _record_view(request, user, family, "agreement", plan.pk)
     return render(
         request,

@@ -1,4 +1,4 @@
-"""Pure rules: comparing versions, hiding restricted needs, naming found needs.
+"""Pure rules: comparing versions, naming found needs.
 No database."""
 
 from __future__ import annotations
@@ -187,25 +187,6 @@ def test_a_closed_need_shows_when_it_was_closed() -> None:
     assert [(f.label, f.after) for f in change.fields] == [("Closed", "1 May 2026")]
 
 
-def test_restricted_needs_are_left_out_and_counted() -> None:
-    abuse = {**NEED, "id": 3, "code": "domestic_abuse", "label": "Domestic abuse"}
-    goal = {**GOAL, "needs": [1, 3]}
-
-    visible, hidden = rules.snapshot_without_restricted(snapshot(needs=[NEED, abuse], goals=[goal]))
-
-    assert hidden == 1
-    assert [n["label"] for n in visible["needs"]] == ["Education"]
-    assert visible["goals"][0]["needs"] == [1]
-
-
-def test_a_snapshot_without_restricted_needs_is_unchanged() -> None:
-    original = snapshot(needs=[NEED], goals=[GOAL])
-
-    visible, hidden = rules.snapshot_without_restricted(original)
-
-    assert (visible, hidden) == (original, 0)
-
-
 @pytest.mark.parametrize(
     ("kind", "label", "code"),
     [
@@ -218,14 +199,6 @@ def test_a_snapshot_without_restricted_needs_is_unchanged() -> None:
 )
 def test_found_need_codes(kind: str, label: str, code: str) -> None:
     assert rules.found_need_code(kind, label) == code
-
-
-@pytest.mark.parametrize(
-    ("code", "restricted"),
-    [("domestic_abuse", True), ("health", True), ("substance_use", True), ("education", False)],
-)
-def test_which_needs_are_restricted(code: str, restricted: bool) -> None:
-    assert rules.is_restricted_need(code) is restricted
 
 
 def test_need_in_reads_the_editable_parts_of_one_need() -> None:

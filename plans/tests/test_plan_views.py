@@ -77,10 +77,10 @@ def test_restricted_needs_are_hidden_from_those_who_may_not_see_them(world: Worl
     keyworker = _text(client_for(world.keyworker).get(_url("plan", world)))
 
     assert "Families affected by domestic abuse" not in practitioner
-    assert "1 restricted need is not shown" in practitioner
+    assert "1 restricted item is not shown" in practitioner
     assert "1 restricted need has no goal yet" in practitioner
     assert "Families affected by domestic abuse" in keyworker
-    assert "restricted need is not shown" not in keyworker
+    assert "restricted item is not shown" not in keyworker
 
 
 def test_a_family_without_a_plan_offers_to_start_one_to_editors_only(world: World) -> None:
@@ -419,7 +419,7 @@ def test_compare_hides_restricted_needs(world: World) -> None:
     assert "domestic abuse" not in text
     assert "domestic abuse" not in versions
     assert "Crime or anti-social behaviour, 1 restricted need" in versions
-    assert "Changes to 1 restricted need are not shown" in text
+    assert "Changes to 1 restricted item (needs, and the goals" in text
 
 
 def test_compare_of_unknown_versions_is_an_error(world: World) -> None:

@@ -9,7 +9,6 @@ import pytest
 from plans.review.rules import (
     agreement_blockers_message,
     changed_since_agreed,
-    goal_is_restricted,
     next_review_default,
     review_dates_problem,
 )
@@ -53,22 +52,6 @@ TODAY = D(2026, 3, 10)
 )
 def test_review_dates_problem(held_on: D, next_on: D, expected: tuple[str, str] | None) -> None:
     assert review_dates_problem(held_on=held_on, next_review_on=next_on, today=TODAY) == expected
-
-
-@pytest.mark.parametrize(
-    ("codes", "restricted"),
-    [
-        ([], False),  # a goal with no need is ordinary
-        (["education"], False),
-        (["domestic_abuse"], True),
-        (["domestic_abuse", "health"], True),
-        (["domestic_abuse", "education"], False),  # one ordinary need keeps it printable
-        (["substance_use"], True),
-        (["found_other_debt"], False),
-    ],
-)
-def test_goal_is_restricted(codes: list[str], restricted: bool) -> None:
-    assert goal_is_restricted(codes) is restricted
 
 
 @pytest.mark.parametrize(

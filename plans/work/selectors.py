@@ -56,6 +56,7 @@ from plans.models import (
     PlanVersion,
     Review,
 )
+from plans.visibility import actions_visible_q
 from plans.work.rules import (
     DEFAULT_DRIFT_WEEKS,
     AttentionFacts,
@@ -94,8 +95,10 @@ ACTION_SHOW_LABELS = {
 def owned_actions_for_user(user: AnyUser) -> QuerySet[Action]:
     """Every action, in any state, that is the user's to do: an agency action of the
     user's own agency that names no practitioner or names them, in a family the user
-    may see. Only case workers own actions. This is the same rule as
-    ``plans.plan.access.can_update_action`` for someone who does not manage the plan."""
+    may see, whose content they may see (an action under a goal that serves only
+    restricted needs is not shown to anyone outside the restricted rule). Only case
+    workers own actions. This is the same rule as ``plans.plan.access.can_update_action``
+    for someone who does not manage the plan."""
     staff = staff_for(user)
     if staff is None or not set(staff.roles) & CASE_WORK_ROLES:
         return Action.objects.none()
@@ -106,6 +109,7 @@ def owned_actions_for_user(user: AnyUser) -> QuerySet[Action]:
     return Action.objects.filter(
         Q(practitioner__isnull=True) | Q(practitioner_id=staff.pk),
         Exists(visible),
+        actions_visible_q(user),
         owner=ActionOwner.AGENCY,
         agency_id=staff.agency_id,
     )
