@@ -10,18 +10,44 @@ SERVICES := $(PY) -m oneplan.devservices
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run test lint format stop-services clean
+.PHONY: help setup run test lint format lock stop-services clean
 
 help:
 	@echo "make run    - set up and run OnePlan with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the tests"
 	@echo "make lint   - ruff, mypy and makemigrations --check"
+	@echo "make lock   - regenerate the hashed lock files after editing requirements*.txt"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Python packages. requirements.txt (runtime) and requirements-dev.txt (tests, linters,
+# demo data) are the lists people edit; `make lock` turns them into requirements.lock and
+# requirements-dev.lock, with every package, direct or indirect, pinned and hashed. Nothing
+# installs from the unlocked lists: the venv gets requirements-dev.lock, the production
+# image requirements.lock. The dry run after the install stops `make` when a list pins a
+# version the lock does not have, i.e. someone edited a list and did not run `make lock`.
+LOCK_TOOL := uv==0.13.9
+LOCK_COMPILE = "$$tools/bin/uv" pip compile --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	@$(VENV)/bin/pip install --quiet --dry-run --no-index --no-deps --report - \
+		-r requirements-dev.txt 2>/dev/null | grep -q '"install": *\[ *\]' || { \
+		echo "requirements*.lock do not match requirements*.txt: run make lock" >&2; exit 1; }
 	touch $@
+
+# Regenerate the locks from the lists with a pinned resolver in a throwaway venv. Keeps the
+# versions already locked unless a list asks otherwise; to move packages on, pass
+# LOCK_ARGS="--upgrade-package NAME" (one package) or LOCK_ARGS=--upgrade (everything).
+# The development lock is constrained to the runtime one, so tests run what production runs.
+lock:
+	@set -euo pipefail; \
+	tools=$$(mktemp -d); trap 'rm -rf "$$tools"' EXIT; \
+	$(PYTHON) -m venv "$$tools"; \
+	"$$tools/bin/pip" install --quiet $(LOCK_TOOL); \
+	$(LOCK_COMPILE) requirements.txt -o requirements.lock; \
+	$(LOCK_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock; \
+	echo "Wrote requirements.lock and requirements-dev.lock"
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-fund --no-audit --loglevel=error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pghistory
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
@@ -48,6 +50,16 @@ class Agency(models.Model):
         return self.name
 
 
+# Who changed an account or a staff profile, and what it was before: database triggers,
+# so a bulk update or a shell session is recorded as well as the admin. The password hash
+# and the last sign-in time are not copied into the history (a hash is a credential, and
+# a row per sign-in would bury the changes that matter).
+def _account_history() -> tuple[pghistory.RowEvent, ...]:
+    # New trackers per model: a tracker remembers the model it was first used on.
+    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+@pghistory.track(*_account_history(), exclude=["password", "last_login"], append_only=True)
 class User(AbstractUser):
     """A person who signs in. Their work context lives on ``Staff``."""
 
@@ -62,6 +74,7 @@ class User(AbstractUser):
             return None
 
 
+@pghistory.track(*_account_history(), append_only=True)
 class Staff(models.Model):
     """A user's place in the programme: agency, job title and role(s)."""
 
@@ -115,3 +128,19 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# When someone set up, or lost, an authenticator app or recovery codes: who, which kind
+# and when, never ``data`` (which holds the encrypted secret). Updates are left out: allauth
+# writes one on every sign-in (``last_used_at``) and for each recovery code used.
+# Tracked through a proxy so the triggers live in this app's migrations, not allauth's.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    fields=["user", "type", "created_at", "last_used_at"],
+    append_only=True,
+    model_name="AuthenticatorEvent",
+)
+class TrackedAuthenticator(Authenticator):  # type: ignore[misc]
+    class Meta:
+        proxy = True

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import import_module
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.backends.base import SessionBase
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.db import models, transaction
 
-from agencies.models import User, UserSession
+from agencies.models import Staff, User, UserSession
+from oneplan.api_tokens import RevokeReason, api_tokens_revoke_all
+from oneplan.encryption import authenticator_data_transform, secret_reencrypt
 from oneplan.errors import ApplicationError
 
 SYSTEM_USERNAME = "oneplan-system"
@@ -37,8 +40,8 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     """Stop ``user`` signing in, and end what they are signed in with now.
 
     Every session recorded against them (``UserSession``) is deleted from the database
-    and the cache, so their next request goes to the sign-in page, and their API token
-    is deleted. Who did it and why goes in the user's admin history.
+    and the cache, so their next request goes to the sign-in page, and their API tokens
+    are revoked. Who did it and why goes in the user's admin history.
     """
     why = reason.strip()
     if not why:
@@ -53,7 +56,7 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     for session_key in recorded.values_list("session_key", flat=True):
         store_class(session_key=session_key).delete(session_key)
     recorded.delete()
-    Token.objects.filter(user=locked).delete()
+    api_tokens_revoke_all(actor=actor, user=locked, reason=RevokeReason.USER_DEACTIVATED)
 
     LogEntry.objects.log_actions(
         user_id=actor.pk,
@@ -63,3 +66,121 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
         single_object=True,
     )
     return locked
+
+
+OWN_ACCESS_REFUSED = (
+    "You cannot change your own roles, agency, LCG membership or administrator access. "
+    "Ask another system administrator"
+)
+# What decides what an account may see or do. Nobody changes these on their own account.
+USER_ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+STAFF_ACCESS_FIELDS = ("user_id", "agency_id", "roles")
+
+
+def access_change_check(*, actor: User, user_ids: Iterable[int | None]) -> None:
+    """Refuse a change to the access of any of ``user_ids`` when one of them is ``actor``.
+
+    Separation of duties: a system administrator manages other people's access, never
+    their own, so no single person can give themselves case data (the security review of
+    the admin). Another administrator has to make the change, and it is recorded.
+    """
+    if actor.pk in set(user_ids):
+        raise ApplicationError(OWN_ACCESS_REFUSED)
+
+
+def _changed(before: models.Model | None, after: models.Model, fields: Iterable[str]) -> bool:
+    if before is None:
+        return True
+    return any(_value(before, name) != _value(after, name) for name in fields)
+
+
+def _value(obj: models.Model, name: str) -> object:
+    value = getattr(obj, name)
+    return sorted(value) if isinstance(value, list) else value
+
+
+@transaction.atomic
+def user_save(*, actor: User, user: User) -> User:
+    """Create or change an account, refusing a change to the actor's own active, staff or
+    superuser status. The change is recorded by the account's history (its triggers)."""
+    before = User.objects.select_for_update().filter(pk=user.pk).first() if user.pk else None
+    if before is not None and _changed(before, user, USER_ACCESS_FIELDS):
+        access_change_check(actor=actor, user_ids=[user.pk])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def staff_save(*, actor: User, staff: Staff) -> Staff:
+    """Create or change a staff profile. Its roles, agency and account decide which
+    families its holder sees, so nobody creates or changes those on their own profile,
+    nor moves another person's profile onto their own account."""
+    before = Staff.objects.select_for_update().filter(pk=staff.pk).first() if staff.pk else None
+    if _changed(before, staff, STAFF_ACCESS_FIELDS):
+        access_change_check(
+            actor=actor, user_ids=[staff.user_id, before.user_id if before else None]
+        )
+    staff.full_clean()
+    staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_delete(*, actor: User, staff: Staff) -> None:
+    """Remove a staff profile (and with it every role): not one's own."""
+    access_change_check(actor=actor, user_ids=[staff.user_id])
+    staff.delete()
+
+
+MFA_RESET_IN_ADMIN = "Two-step verification reset in the admin"
+
+
+@transaction.atomic
+def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
+    """Remove ``user``'s authenticator app and recovery codes, for someone who has lost
+    their phone. Their next sign-in (password first) asks them to set up a new app.
+
+    Nobody resets their own (they would skip the second step), and the user's sessions
+    end, so a session opened with the old app does not outlive it. The history of
+    authenticators (``AuthenticatorEvent``) records the deletion; the admin history
+    records who asked and why. Returns how many authenticators were removed.
+    """
+    why = reason.strip()
+    if not why:
+        raise ApplicationError("Enter why two-step verification is being reset", field="reason")
+    access_change_check(actor=actor, user_ids=[user.pk])
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    removed, _ = Authenticator.objects.filter(user=locked).delete()
+    _sessions_end(locked)
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[locked],
+        action_flag=CHANGE,
+        change_message=f"Two-step verification reset: {why}",
+        single_object=True,
+    )
+    return int(removed)
+
+
+def _sessions_end(user: User) -> None:
+    store_class: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+    recorded = UserSession.objects.filter(user=user)
+    for session_key in recorded.values_list("session_key", flat=True):
+        store_class(session_key=session_key).delete(session_key)
+    recorded.delete()
+
+
+@transaction.atomic
+def mfa_secrets_reencrypt() -> int:
+    """Re-encrypt every TOTP secret and recovery-code seed under the first key of
+    ``MFA_ENCRYPTION_KEYS``, after a new key was put first. Returns the rows changed."""
+    changed = 0
+    rows = Authenticator.objects.select_for_update().filter(
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    )
+    for row in rows:
+        data = authenticator_data_transform(row.type, row.data, secret_reencrypt)
+        if data != row.data:
+            Authenticator.objects.filter(pk=row.pk).update(data=data)
+            changed += 1
+    return changed

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from agencies.models import Agency
+from families import rules
 from families.grants_models import LawfulBasisKind
 from families.states import FamilyStatus, allowed_transitions, transition_label
 from lcgs.models import LCG
@@ -141,18 +142,40 @@ class BreakGlassForm(GOVUKForm):
         label="Family reference",
         help_text="For example, F-000123",
         max_length=12,
-        error_messages={"required": "Enter the family reference"},
+        error_messages={
+            "required": "Enter the family reference",
+            "max_length": "Family reference must be 12 characters or fewer",
+        },
+    )
+    category = forms.ChoiceField(
+        label="What kind of emergency is it?",
+        widget=forms.RadioSelect,
+        choices=rules.BreakGlassCategory.choices,
+        error_messages={
+            "required": rules.CATEGORY_MISSING,
+            "invalid_choice": rules.CATEGORY_MISSING,
+        },
     )
     reason = forms.CharField(
         label="Why do you need to see this family now?",
         help_text=(
-            "Your access lasts a limited time, is recorded, and is reviewed by the data "
-            "protection officer."
+            "Say what has happened, in words. Your access lasts a limited time, is "
+            "recorded, and is reviewed by the data protection officer."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={"required": "Enter the reason you need to see this family"},
+        max_length=rules.REASON_MAX_CHARACTERS,
+        error_messages={"required": rules.REASON_MISSING, "max_length": rules.REASON_TOO_LONG},
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The service applies the same rules; here every field's problem shows at once.
+        for problem in rules.break_glass_reason_problems(
+            category=cleaned.get("category", ""), reason=cleaned.get("reason", "")
+        ):
+            if problem.field in cleaned:
+                self.add_error(problem.field, problem.message)
+        return cleaned
 
 
 class BreakGlassReviewForm(GOVUKForm):

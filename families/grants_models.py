@@ -15,6 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from families.history import audited
+from families.rules import BreakGlassCategory
 
 
 class LawfulBasisKind(models.TextChoices):
@@ -202,6 +203,8 @@ class BreakGlassAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_accesses"
     )
+    # Empty only on accesses opened before the kind of emergency was asked for.
+    category = models.CharField(max_length=30, choices=BreakGlassCategory.choices, blank=True)
     reason = models.TextField()
     started_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -222,10 +225,45 @@ class BreakGlassAccess(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["reviewed_at", "-started_at"])]
+        indexes = [
+            models.Index(fields=["reviewed_at", "-started_at"]),
+            # The one-open check and the daily limit look up a user's recent accesses.
+            models.Index(fields=["user", "-started_at"], name="break_glass_by_user_time"),
+        ]
 
     def __str__(self) -> str:
         return f"Break glass by {self.user_id} on {self.family_id}"
+
+
+@audited()
+class BreakGlassRefusal(models.Model):
+    """A break-glass request refused because the user had reached the daily limit.
+
+    Kept so the data protection officer sees it beside the accesses to review. The
+    reference is stored as typed: whether it names a family is not told to the user, and
+    ``family`` is filled in only for the officer.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_refusals"
+    )
+    reference = models.CharField(max_length=12)
+    family = models.ForeignKey(
+        "families.Family", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(max_length=30, choices=BreakGlassCategory.choices)
+    reason = models.TextField()
+    refused_at = models.DateTimeField(default=timezone.now)
+    # How many accesses the user had opened in the window when refused.
+    accesses_in_window = models.PositiveIntegerField()
+    dpo_alerted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-refused_at"]
+        indexes = [models.Index(fields=["-refused_at"], name="break_glass_refusal_time")]
+
+    def __str__(self) -> str:
+        return f"Break glass refused for {self.user_id} at {self.refused_at:%Y-%m-%d %H:%M}"
 
 
 class FamilyUserObjectPermission(UserObjectPermissionBase):
@@ -242,6 +280,7 @@ class FamilyGroupObjectPermission(GroupObjectPermissionBase):
 
 __all__ = [
     "BreakGlassAccess",
+    "BreakGlassRefusal",
     "FamilyGroupObjectPermission",
     "FamilyUserObjectPermission",
     "Grant",

@@ -282,6 +282,7 @@ class LeadAssignment(models.Model):
 
 from families.grants_models import (  # noqa: E402 - split out for size; same app
     BreakGlassAccess,
+    BreakGlassRefusal,
     FamilyGroupObjectPermission,
     FamilyUserObjectPermission,
     Grant,
@@ -294,6 +295,7 @@ from families.grants_models import (  # noqa: E402 - split out for size; same ap
 __all__ = [
     "Address",
     "BreakGlassAccess",
+    "BreakGlassRefusal",
     "Family",
     "FamilyGroupObjectPermission",
     "FamilyStatusChange",

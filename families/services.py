@@ -13,10 +13,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
-from families import identifiers
+from families import identifiers, rules
 from families.grants import grants_sync
 from families.grants_models import (
     BreakGlassAccess,
+    BreakGlassRefusal,
     LawfulBasis,
     LawfulBasisKind,
     TeamMember,
@@ -345,30 +346,167 @@ def team_member_remove(*, actor: User, member: TeamMember, reason: str) -> TeamM
     return locked
 
 
-@transaction.atomic
-def break_glass_open(*, actor: User, family: Family, reason: str) -> BreakGlassAccess:
-    """Emergency access to a family outside the user's scope (DOMAIN.md 7).
+@dataclass(frozen=True)
+class BreakGlassResult:
+    """The access in force after a request: ``opened`` is False when one was already
+    open, which the request left unchanged."""
 
-    Needs a reason; lasts ``ONEPLAN_BREAK_GLASS_HOURS`` (default 24); goes on the data
-    protection officer's review list.
+    access: BreakGlassAccess
+    opened: bool
+
+
+class BreakGlassLimitReached(ApplicationError):
+    """The user has opened as many emergency accesses as the daily limit allows."""
+
+
+BREAK_GLASS_WINDOW = datetime.timedelta(hours=24)
+BREAK_GLASS_NO_SUCH_FAMILY = "No family has this reference: check it and try again"
+
+
+def break_glass_open(
+    *, actor: User, reference: str, category: str, reason: str
+) -> BreakGlassResult:
+    """Emergency access to a family outside the user's scope (DOMAIN.md section 7).
+
+    Needs a kind of emergency and a reason in words (``families.rules``); lasts
+    ``ONEPLAN_BREAK_GLASS_HOURS``; goes on the data protection officer's review list.
+    One open access per user and family: asking again while it is open changes nothing.
+    At most ``ONEPLAN_BREAK_GLASS_DAILY_LIMIT`` in any 24 hours: past it the request is
+    refused, kept as a ``BreakGlassRefusal`` and the data protection officers are emailed.
+
+    A reference that names no family is refused only after every other check, with the
+    same checks in the same order as a family outside the user's scope, so nothing but
+    an opened (recorded and reviewed) access tells the user a family exists.
     """
+    problems = rules.break_glass_reason_problems(category=category, reason=reason)
+    if problems:
+        raise ApplicationError(problems[0].message, field=problems[0].field)
+    result = _break_glass_request(
+        actor=actor,
+        reference=reference.strip().upper(),
+        category=category,
+        reason=rules.break_glass_reason_clean(reason),
+    )
+    if isinstance(result, BreakGlassRefusal):
+        # Raised after the transaction, so the refusal and its alert are kept.
+        raise BreakGlassLimitReached(
+            "You have used emergency access "
+            f"{result.accesses_in_window} times in the last 24 hours, the most allowed. "
+            "Ask your manager or the data protection officer for access. "
+            "The data protection officer has been told about this request."
+        )
+    return result
+
+
+@transaction.atomic
+def _break_glass_request(
+    *, actor: User, reference: str, category: str, reason: str
+) -> BreakGlassResult | BreakGlassRefusal:
     from django.conf import settings
 
-    if len(reason.strip()) < 10:
-        raise ApplicationError(
-            "Enter the reason you need to see this family (at least 10 characters)",
-            field="reason",
-        )
+    # One user's requests queue on their own row: two at once cannot both pass the
+    # one-open check or the daily limit.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
     now = timezone.now()
+    family = Family.objects.filter(reference=reference).first()
+    if family is not None:
+        already = (
+            BreakGlassAccess.objects.filter(user=actor, family=family, expires_at__gt=now)
+            .order_by("-expires_at")
+            .first()
+        )
+        if already is not None:
+            return BreakGlassResult(access=already, opened=False)
+
+    # From here a missing family and one outside the user's scope take the same path.
+    used = BreakGlassAccess.objects.filter(
+        user=actor, started_at__gt=now - BREAK_GLASS_WINDOW
+    ).count()
+    if used >= settings.ONEPLAN_BREAK_GLASS_DAILY_LIMIT:
+        refusal = BreakGlassRefusal.objects.create(
+            user=actor,
+            reference=reference[:12],
+            family=family,
+            category=category,
+            reason=reason,
+            refused_at=now,
+            accesses_in_window=used,
+        )
+        refusal_id = refusal.pk
+
+        def alert() -> None:
+            from families.tasks import break_glass_refusal_alert_task
+
+            break_glass_refusal_alert_task.delay(refusal_id)
+
+        transaction.on_commit(alert)
+        return refusal
+    if family is None:
+        raise ApplicationError(BREAK_GLASS_NO_SUCH_FAMILY, field="reference")
+
     access = BreakGlassAccess.objects.create(
         family=family,
         user=actor,
-        reason=reason.strip(),
+        category=category,
+        reason=reason,
         started_at=now,
         expires_at=now + datetime.timedelta(hours=settings.ONEPLAN_BREAK_GLASS_HOURS),
     )
     grants_sync(actor=actor, family_ids=[family.pk], why="Break glass")
-    return access
+    return BreakGlassResult(access=access, opened=True)
+
+
+def break_glass_refusal_alert(*, refusal_id: int) -> int:
+    """Email every data protection officer that a user was refused emergency access
+    over the daily limit. Idempotent: a refusal is alerted once.
+
+    The email carries no case detail (no family, no reason): it leaves the service's
+    access control, so it only says who and when and links to the review page.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from agencies.roles import Role
+
+    with transaction.atomic():
+        refusal = (
+            BreakGlassRefusal.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=refusal_id, dpo_alerted_at__isnull=True)
+            .first()
+        )
+        if refusal is None:
+            return 0
+        recipients = sorted(
+            User.objects.filter(
+                is_active=True, staff__roles__contains=[Role.DATA_PROTECTION_OFFICER.value]
+            )
+            .exclude(email="")
+            .exclude(pk=refusal.user_id)
+            .values_list("email", flat=True)
+        )
+        who = refusal.user.get_full_name() or refusal.user.username
+        when = timezone.localtime(refusal.refused_at)
+        link = settings.ONEPLAN_BASE_URL + reverse("families:break-glass-review-list")
+        # Marked before sending: once the email is out, nothing may fail before commit.
+        refusal.dpo_alerted_at = timezone.now()
+        refusal.save(update_fields=["dpo_alerted_at"])
+        if recipients:
+            send_mail(
+                subject=f"{settings.ONEPLAN_SERVICE_NAME}: emergency access refused",
+                message=(
+                    f"{who} ({refusal.user.username}) asked for emergency access at "
+                    f"{when:%H:%M on %d %B %Y} and was refused: they had already used "
+                    f"emergency access {refusal.accesses_in_window} times in the last "
+                    "24 hours.\n\n"
+                    f"Review their emergency access: {link}?show=refused\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+                fail_silently=False,
+            )
+        return len(recipients)
 
 
 @transaction.atomic

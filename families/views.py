@@ -35,7 +35,7 @@ from families.forms import (
     ReasonForm,
     TeamMemberAddForm,
 )
-from families.grants_models import BreakGlassAccess, LawfulBasis, TeamMember
+from families.grants_models import BreakGlassAccess, BreakGlassRefusal, LawfulBasis, TeamMember
 from families.guardian_sync import VIEW_RESTRICTED
 from families.models import Family, Person
 from families.panels import family_panels_render
@@ -374,42 +374,51 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     if not access.can_break_glass(user):
         raise PermissionDenied("Your role already sees every family, or cannot break glass")
     form = BreakGlassForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    # The family is looked up only inside the service, after every check that could
+    # refuse: a missing reference and a family outside scope get the same page.
     if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["reference"].strip().upper()
-        family = Family.objects.filter(reference=reference).first()
-        if family is None:
-            form.add_error("reference", "No family has this reference: check it and try again")
+        try:
+            result = services.break_glass_open(
+                actor=user,
+                reference=form.cleaned_data["reference"],
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.BreakGlassLimitReached as exc:
+            form.add_error(None, exc.message)
+            status = 429
+        except ApplicationError as exc:
+            _form_error(form, exc)
         else:
-            try:
-                grant = services.break_glass_open(
-                    actor=user, family=family, reason=form.cleaned_data["reason"]
-                )
-            except ApplicationError as exc:
-                _form_error(form, exc)
-            else:
-                access_event_record(
-                    user=user,
-                    action="break_glass",
-                    object_type="family",
-                    object_id=str(family.pk),
-                    family_id=family.pk,
-                    family_reference=family.reference,
-                    purpose=grant.reason,
-                    request=request,
-                )
-                expires = timezone.localtime(grant.expires_at)
+            grant = result.access
+            family = grant.family
+            expires = timezone.localtime(grant.expires_at)
+            if not result.opened:
                 messages.success(
                     request,
-                    f"You have emergency access to {family.reference} until "
-                    f"{expires:%d %B %Y %H:%M}. The data protection officer will review it.",
+                    f"You already have emergency access to {family.reference} until "
+                    f"{expires:%d %B %Y %H:%M}. It has not been extended.",
                 )
                 return redirect("families:detail", reference=family.reference)
-    return render(
-        request,
-        "families/break_glass.html",
-        {"form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+            access_event_record(
+                user=user,
+                action="break_glass",
+                object_type="family",
+                object_id=str(family.pk),
+                family_id=family.pk,
+                family_reference=family.reference,
+                purpose=f"{grant.get_category_display()}: {grant.reason}",
+                request=request,
+                detail={"category": grant.category},
+            )
+            messages.success(
+                request,
+                f"You have emergency access to {family.reference} until "
+                f"{expires:%d %B %Y %H:%M}. The data protection officer will review it.",
+            )
+            return redirect("families:detail", reference=family.reference)
+    return render(request, "families/break_glass.html", {"form": form}, status=status)
 
 
 @login_required
@@ -419,6 +428,17 @@ def break_glass_review_list(request: HttpRequest) -> HttpResponse:
     if not access.can_review_break_glass(user):
         raise PermissionDenied("Only the data protection officer reviews emergency access")
     show = request.GET.get("show", "waiting")
+    if show == "refused":
+        # Requests over the daily limit: nothing was opened, but the officer looks at why.
+        refusals = BreakGlassRefusal.objects.select_related("user", "family").order_by(
+            "-refused_at", "-pk"
+        )
+        refused_page = Paginator(refusals, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "families/break_glass_review_list.html",
+            {"page_obj": refused_page, "show": show},
+        )
     accesses = BreakGlassAccess.objects.select_related("family", "user", "reviewed_by").order_by(
         "-started_at"
     )

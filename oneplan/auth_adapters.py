@@ -15,7 +15,12 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+
+from audit.services import client_ip
+from oneplan.api_tokens import RevokeReason, api_tokens_revoke_all
+from oneplan.encryption import secret_decrypt, secret_encrypt
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -30,9 +35,24 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         "incorrect_code": "The code is not correct",
     }
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The same client address the lockout and the access log use
+        (``audit.services.client_ip``), so the three never disagree behind a proxy."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Accounts are made by system administrators, never by the person themselves."""
         return False
+
+    def set_password(self, user: Any, password: str) -> None:
+        """A new password ends every API token of the user (docs/decisions/0010). Tokens
+        also check the password fingerprint they were issued with, for passwords set
+        elsewhere (the admin, a management command)."""
+        super().set_password(user, password)
+        api_tokens_revoke_all(actor=user, user=user, reason=RevokeReason.PASSWORD_CHANGED)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         """Leave password guessing to axes.
@@ -96,6 +116,14 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
     def get_totp_label(self, user: Any) -> str:
         # The username, not the email address: it is what people sign in with.
         return str(user.get_username())
+
+    def encrypt(self, text: str) -> str:
+        """TOTP keys and recovery-code seeds are stored encrypted (``oneplan.encryption``),
+        so reading the table (a backup, the admin, a database login) shows no secret."""
+        return secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if settings.ONEPLAN_REQUIRE_MFA and authenticator.type == Authenticator.Type.TOTP:

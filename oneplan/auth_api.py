@@ -10,28 +10,42 @@ rules as the sign-in page:
   app, or a recovery code); a wrong code counts as a failed sign-in too;
 - with ``ONEPLAN_REQUIRE_MFA``, a user who has not set up an authenticator app gets 403
   and no token.
+
+Each call issues a new token (``oneplan.api_tokens``): it ends 12 hours later, or after
+30 minutes without a request, and only its digest is stored.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import authenticate, user_login_failed
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agencies.models import User
 from oneplan.access_rules import PUBLIC
+from oneplan.api_tokens import (
+    RevokeReason,
+    api_token_expires_at,
+    api_token_get_for_user_or_404,
+    api_token_issue,
+    api_token_list_for_user,
+    api_token_revoke,
+)
 from oneplan.lockout import lockout_response
 from oneplan.mfa import API_MESSAGE, has_authenticator_app
+from oneplan.models import ApiToken
 
 BAD_CREDENTIALS = "Enter a correct username and password"
 CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code, as 'code'"
@@ -54,8 +68,17 @@ class AuthTokenCredentialsSerializer(serializers.Serializer[dict[str, str]]):
     )
 
 
-class AuthTokenSerializer(serializers.Serializer[dict[str, str]]):
-    token = serializers.CharField(read_only=True, help_text="Send as 'Authorization: Token …'")
+class AuthTokenSerializer(serializers.Serializer[dict[str, Any]]):
+    token = serializers.CharField(
+        read_only=True,
+        help_text="Send as 'Authorization: Token …'. Shown only now: OnePlan keeps a hash.",
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="The token ends then, however much it is used"
+    )
+    idle_timeout_seconds = serializers.IntegerField(
+        read_only=True, help_text="The token also ends after this long without a request"
+    )
 
 
 class AuthTokenErrorSerializer(serializers.Serializer[dict[str, str]]):
@@ -122,8 +145,58 @@ class ObtainAuthTokenView(APIView):
                     request=http_request,
                 )
                 return _refused(http_request, BAD_CODE, status.HTTP_400_BAD_REQUEST)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued = api_token_issue(actor=user, user=user)
+        answer = AuthTokenSerializer(
+            {
+                "token": issued.secret,
+                "expires_at": issued.token.expiry,
+                "idle_timeout_seconds": int(settings.ONEPLAN_API_TOKEN_IDLE.total_seconds()),
+            }
+        )
+        return Response(answer.data)
 
 
 obtain_auth_token = ObtainAuthTokenView.as_view()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    expires_at = serializers.SerializerMethodField(
+        help_text="When the token stops working if it is not used again"
+    )
+    current = serializers.SerializerMethodField(
+        help_text="True for the token this request was made with"
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "created", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_expires_at(self, token: ApiToken) -> datetime.datetime:
+        return api_token_expires_at(token)
+
+    def get_current(self, token: ApiToken) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return isinstance(auth, ApiToken) and auth.pk == token.pk
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[ApiToken]
+):
+    """Your own API tokens that work now; delete one to revoke it at once."""
+
+    access_rule = "any signed-in user: their own tokens only (someone else's answers 404)"
+    serializer_class = ApiTokenSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return api_token_list_for_user(self.request.user)
+
+    def get_object(self) -> ApiToken:
+        return api_token_get_for_user_or_404(self.request.user, int(self.kwargs["pk"]))
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        actor = self.request.user
+        assert isinstance(actor, User)
+        api_token_revoke(actor=actor, token=instance, reason=RevokeReason.BY_USER)

@@ -41,6 +41,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
     raw = env.get(name)
     if raw is None:
@@ -64,9 +71,24 @@ class Config:
     demo_mode: bool = False
     log_level: str = "INFO"
     break_glass_hours: int = 24
+    break_glass_daily_limit: int = 3
     base_url: str = "http://127.0.0.1:8000"
     review_interval_weeks: int = 6
     drift_weeks: int = 6
+    # API tokens end this long after they were issued however much they are used, and
+    # after this long without a request, like a signed-in session (docs/decisions/0010).
+    api_token_max_age_hours: int = 12
+    api_token_idle_minutes: int = 30
+    # How many proxies of ours (TLS terminator, load balancer) stand in front of the web
+    # process and append to X-Forwarded-For. 0: the client is REMOTE_ADDR.
+    trusted_proxy_count: int = 0
+    # Fernet keys for TOTP secrets and recovery-code seeds: the first encrypts, all decrypt.
+    mfa_encryption_keys: list[str] = field(default_factory=list)
+    # Memory one feed import may take in a worker beyond what the worker already uses
+    # (outcomes/feeds/memory.py; 0: no cap), and the resident size after which a worker
+    # process is replaced once its task ends (Celery's worker_max_memory_per_child).
+    feed_import_memory_mb: int = 2048
+    worker_max_memory_per_child_mb: int = 1536
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -86,10 +108,32 @@ class Config:
             demo_mode=_bool(env, "DEMO_MODE", False),
             log_level=env.get("LOG_LEVEL", "INFO"),
             break_glass_hours=_int(env, "BREAK_GLASS_HOURS", 24),
+            break_glass_daily_limit=_int(env, "BREAK_GLASS_DAILY_LIMIT", 3),
             base_url=env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             review_interval_weeks=_int(env, "REVIEW_INTERVAL_WEEKS", 6),
             drift_weeks=_int(env, "DRIFT_WEEKS", 6),
+            api_token_max_age_hours=_int(env, "API_TOKEN_MAX_AGE_HOURS", 12),
+            api_token_idle_minutes=_int(env, "API_TOKEN_IDLE_MINUTES", 30),
+            trusted_proxy_count=_count(env, "TRUSTED_PROXY_COUNT", 0),
+            mfa_encryption_keys=_list(env, "MFA_ENCRYPTION_KEYS", []),
+            feed_import_memory_mb=_count(env, "FEED_IMPORT_MEMORY_MB", 2048),
+            worker_max_memory_per_child_mb=_count(env, "WORKER_MAX_MEMORY_PER_CHILD_MB", 1536),
         )
+
+
+def _mfa_encryption_key_problems(keys: list[str]) -> list[str]:
+    """Without its own key, production would derive one from SECRET_KEY (as development
+    does), and rotating SECRET_KEY would then lock everyone out of two-step verification."""
+    if not keys:
+        return ["MFA_ENCRYPTION_KEYS must be set (a Fernet key; see .env.example)"]
+    from cryptography.fernet import Fernet
+
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            return [f"MFA_ENCRYPTION_KEYS key {position} is not a valid Fernet key"]
+    return []
 
 
 def check_production(config: Config) -> None:
@@ -117,6 +161,11 @@ def check_production(config: Config) -> None:
         problems.append("BASE_URL must be the site's https:// address (used in emails)")
     if config.celery_task_always_eager:
         problems.append("CELERY_TASK_ALWAYS_EAGER must be off in production")
+    if not 1 <= config.api_token_max_age_hours <= 24:
+        problems.append("API_TOKEN_MAX_AGE_HOURS must be from 1 to 24")
+    if not 1 <= config.api_token_idle_minutes <= config.api_token_max_age_hours * 60:
+        problems.append("API_TOKEN_IDLE_MINUTES must be at least 1 and within the maximum age")
+    problems.extend(_mfa_encryption_key_problems(config.mfa_encryption_keys))
     if problems:
         raise ImproperlyConfigured("Unsafe production configuration: " + "; ".join(problems))
 

@@ -1,20 +1,50 @@
-"""What a person sees when axes has locked their username out from their IP address.
+"""Lockout: whom axes counts failures against, and what a locked-out person sees.
 
-``AXES_LOCKOUT_CALLABLE`` points here. Browsers get a GOV.UK page saying when they can
-try again; the API gets JSON with the same facts.
+``AXES_USERNAME_CALLABLE`` points at ``lockout_username``, ``AXES_LOCKOUT_CALLABLE`` at
+``lockout_response``. Browsers get a GOV.UK page saying when they can try again; the API
+gets JSON with the same facts.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import Any
 
+from axes.conf import settings as axes_settings
 from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 LOCKOUT_STATUS = 429
+
+
+def lockout_username(
+    request: HttpRequest | None, credentials: Mapping[str, Any] | None = None
+) -> str | None:
+    """The username a sign-in attempt counts against: the typed one, lower-cased.
+
+    Sign-in ignores case: allauth finds the account whose username equals the typed one
+    once both are lower-cased (``str.lower``), so "KeyWorker", "KEYWORKER" and "keyworker"
+    are one person. Counting them as one is what makes 5 failures a lockout whatever
+    mixture of spellings they use, and what stops a correct password typed as "KEYWORKER"
+    getting past (or clearing) the lockout of "keyworker". Spaces around the name are
+    dropped as the sign-in form drops them.
+
+    Every way in (the sign-in page, the admin, which uses it, and the API token endpoint)
+    reaches axes through ``authenticate``, so this one function covers them all.
+    """
+    field = str(axes_settings.AXES_USERNAME_FORM_FIELD)
+    if credentials:
+        raw = credentials.get(field)
+    else:
+        # axes' own fallback when it has no credentials: the posted form.
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        raw = data.get(field)
+    if not isinstance(raw, str):
+        return None
+    return raw.strip().lower()
 
 
 def govuk_time(moment: datetime.datetime) -> str:

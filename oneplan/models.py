@@ -1,9 +1,10 @@
-"""Models shared by every app: the background Job record."""
+"""Models shared by every app: the background Job record and API tokens."""
 
 from __future__ import annotations
 
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.db import models
 
@@ -80,3 +81,50 @@ class Job(models.Model):
         if not self.progress_total:
             return 0
         return min(100, (self.progress_done * 100) // self.progress_total)
+
+
+@pghistory.track(
+    pghistory.InsertEvent("api_token.issue"),
+    pghistory.DeleteEvent("api_token.revoke"),
+    # Never the digest, the first characters of the token or the password fingerprint:
+    # the history says who had a token and when, not anything that helps forge one.
+    fields=["user", "created", "expiry"],
+    model_name="ApiTokenEvent",
+    obj_field=pghistory.ObjForeignKey(related_name="events"),
+    append_only=True,
+)
+class ApiToken(models.Model):
+    """A token for the API, issued only after the password and the second step.
+
+    knox's token model (``KNOX_TOKEN_MODEL``): ``digest``, ``token_key``, ``user`` (with
+    ``auth_token_set``), ``created`` and ``expiry`` are the fields its authentication
+    reads, as in ``knox.models.AbstractAuthToken``. Only a SHA-512 digest of the token
+    is kept (the token itself is shown once, when it is issued), and its first
+    characters to find it by. A token ends at ``expiry`` (``ONEPLAN_API_TOKEN_MAX_AGE``
+    after issue), after ``ONEPLAN_API_TOKEN_IDLE`` without a request, or when its user's
+    password changes (``password_fingerprint`` no longer matches): the rules are in
+    ``oneplan.api_tokens``. Revoking a token deletes the row; the history event (with
+    the reason in its context) is the record.
+    """
+
+    # knox makes the digest the primary key; a plain id keeps it out of URLs, forms and
+    # the history's reference to the token.
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    token_key = models.CharField(max_length=25, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auth_token_set"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expiry = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The user's session hash (an HMAC of their password hash) when the token was issued.
+    password_fingerprint = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+        indexes = [models.Index(fields=["user", "-created"])]
+
+    def __str__(self) -> str:
+        return f"API token {self.pk} of user {self.user_id}"

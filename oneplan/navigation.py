@@ -46,6 +46,7 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     if Role.DATA_PROTECTION_OFFICER in roles:
         items.append(NavItem("User activity", "audit:user-activity"))
         items.append(NavItem("Emergency access", "families:break-glass-review-list"))
+        items.append(NavItem("API tokens", "tokens:all"))
     elif case_work or Role.LCG_COORDINATOR in roles:
         items.append(NavItem("Emergency access", "families:break-glass"))
     if Role.SYSTEM_ADMINISTRATOR in roles:

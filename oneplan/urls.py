@@ -8,13 +8,13 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyViewSet
-from families.api import FamilyViewSet
+from families.api import BreakGlassAPIView, FamilyViewSet
 from families.search_api import PersonSearchViewSet
 from lcgs.api import LCGViewSet
 from oneplan import api as oneplan_api
-from oneplan import auth_views, views
+from oneplan import auth_views, token_views, views
 from oneplan.api_docs import api_docs
-from oneplan.auth_api import obtain_auth_token
+from oneplan.auth_api import ApiTokenViewSet, obtain_auth_token
 from outcomes import api as outcomes_api
 from plans import api as plans_api
 
@@ -27,6 +27,7 @@ router.register("families", FamilyViewSet, basename="family")
 router.register("search", PersonSearchViewSet, basename="search")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("lcgs", LCGViewSet, basename="lcg")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
 plans_api.register(router)
 outcomes_api.register(router)
 
@@ -56,11 +57,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("jobs/", include(jobs_patterns)),
+    path("api-tokens/", include(token_views.urlpatterns)),
     path("audit/", include("audit.urls")),
     path("", include("families.urls")),
     path("", include("plans.urls")),
     path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
+    path("api/break-glass/", BreakGlassAPIView.as_view(), name="api-break-glass"),
     path("api/", include(router.urls)),
     path("api/jobs/<uuid:job_id>/", oneplan_api.JobDetailView.as_view(), name="api-job-detail"),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

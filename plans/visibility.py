@@ -73,12 +73,14 @@ class PlanContent:
             return queryset
         model = queryset.model
         if model is Need:
-            return queryset.exclude(pk__in=self.hidden.need_ids)
-        if model is Goal:
-            return queryset.exclude(pk__in=self.hidden.goal_ids)
-        if model is Action:
-            return queryset.exclude(goal_id__in=self.hidden.goal_ids)
-        return queryset.filter(is_restricted=False)
+            hide = Q(pk__in=self.hidden.need_ids)
+        elif model is Goal:
+            hide = Q(pk__in=self.hidden.goal_ids)
+        elif model is Action:
+            hide = Q(goal_id__in=self.hidden.goal_ids)
+        else:
+            hide = Q(is_restricted=True)
+        return queryset.exclude(hide)
 
 
 SEES_EVERYTHING = PlanContent(sees_restricted=True)

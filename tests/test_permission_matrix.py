@@ -157,6 +157,9 @@ OTHER_ROUTES: list[tuple[str, str, Callable[[str], int], dict[str, object]]] = [
     ),
     ("families:break-glass-review-list", "get", _staff_rule({"dpo"}, 200), {}),
     ("audit:user-activity", "get", _staff_rule({"dpo"}, 200), {}),
+    # Everyone signed in manages their own API tokens; the DPO sees and revokes anyone's.
+    ("tokens:list", "get", _staff_rule(set(PERSONAS) - {"anonymous"}, 200), {}),
+    ("tokens:all", "get", _staff_rule({"dpo"}, 200), {}),
 ]
 
 

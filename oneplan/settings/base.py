@@ -33,7 +33,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens (hashed, expiring): the model is oneplan.ApiToken (docs/decisions/0010).
+    # Before "oneplan", whose admin module unregisters knox's own token admin.
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -169,6 +171,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "oneplan"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "Europe/London"
+# A worker process whose resident memory is past this when a task ends is replaced
+# (Celery counts KiB; 0 turns it off). Feed imports also have a hard cap of their own
+# while they run: FEED_IMPORT_MEMORY_MB (outcomes/feeds/memory.py).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = CONFIG.worker_max_memory_per_child_mb * 1024 or None
+FEED_IMPORT_MEMORY_MB = CONFIG.feed_import_memory_mb
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 30 * 60
@@ -184,6 +191,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # "aaaaaaaaaaaa", "123456789012", "qwertyuiop12": long enough, in no list, guessed first.
+    {"NAME": "oneplan.passwords.RepeatOrSequenceValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -192,6 +201,11 @@ LOGOUT_REDIRECT_URL = "login"
 # --- Sign-in and sessions (docs: ARCHITECTURE.md "sign-in") ---------------------------
 # Sessions end after SESSION_COOKIE_AGE idle, and after this long however active.
 ONEPLAN_SESSION_MAX_AGE = 12 * 60 * 60
+# API tokens: expire this long after issue however active, and after this long unused.
+ONEPLAN_API_TOKEN_MAX_AGE = timedelta(hours=CONFIG.api_token_max_age_hours)
+ONEPLAN_API_TOKEN_IDLE = timedelta(minutes=CONFIG.api_token_idle_minutes)
+KNOX_TOKEN_MODEL = "oneplan.ApiToken"  # noqa: S105 (a model name, not a secret)
+REST_KNOX = {"TOKEN_TTL": ONEPLAN_API_TOKEN_MAX_AGE, "AUTH_HEADER_PREFIX": "Token"}
 # Every user must set up an authenticator app before using the service. Production
 # forces this on; demo and test settings turn it off.
 ONEPLAN_REQUIRE_MFA = True
@@ -217,6 +231,9 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "300/m/ip",
 }
 MFA_ADAPTER = "oneplan.auth_adapters.MFAAdapter"
+# Keys that encrypt TOTP secrets and recovery-code seeds (oneplan/encryption.py). Empty
+# outside production: a key derived from SECRET_KEY is used instead.
+ONEPLAN_MFA_ENCRYPTION_KEYS = CONFIG.mfa_encryption_keys
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Accounts come from administrators, not self sign-up, so an unverified email address
 # is no reason to stop someone protecting their account.
@@ -235,6 +252,14 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "oneplan.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# Failures count against the username as sign-in finds it, whatever its case: otherwise
+# "KeyWorker" gets 5 more guesses, and signing in as it clears a lockout of "keyworker".
+AXES_USERNAME_CALLABLE = "oneplan.lockout.lockout_username"
+# The client's address, from the one helper the audit log uses too: REMOTE_ADDR, or the
+# address our own proxies saw (TRUSTED_PROXY_COUNT; docs/deploy.md "Behind a proxy").
+ONEPLAN_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = ONEPLAN_TRUSTED_PROXY_COUNT
 # No start-up banner on every manage.py command; lockouts are still logged.
 AXES_VERBOSE = False
 
@@ -284,7 +309,7 @@ DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "oneplan.token_authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "oneplan.pagination.StandardPagination",
@@ -340,6 +365,9 @@ ONEPLAN_SERVICE_NAME = "OnePlan"
 ONEPLAN_COUNCIL_NAME = "Hampshire County Council"
 # How long emergency ("break glass") access to a family lasts.
 ONEPLAN_BREAK_GLASS_HOURS = CONFIG.break_glass_hours
+# How many emergency accesses one user may open in any 24 hours; past it the request is
+# refused and the data protection officer is emailed.
+ONEPLAN_BREAK_GLASS_DAILY_LIMIT = CONFIG.break_glass_daily_limit
 # The public address, for links in reminder emails.
 ONEPLAN_BASE_URL = CONFIG.base_url
 # Reviews: the next one defaults to this many weeks after a meeting (DOMAIN: 6 to 8).

@@ -19,6 +19,8 @@ SAFE = {
     "REDIS_URL": "redis://redis:6379/0",
     "ALLOWED_HOSTS": "oneplan.example.gov.uk",
     "BASE_URL": "https://oneplan.example.gov.uk",
+    # A Fernet key (32 bytes, url-safe base64) for TOTP secrets: an example, never used.
+    "MFA_ENCRYPTION_KEYS": "b25lcGxhbi10ZXN0LWtleS1ub3QtZm9yLXVzZS0wMDA=",
 }
 
 
@@ -57,6 +59,19 @@ def test_missing_secret_key_uses_the_recognisable_default_and_is_refused() -> No
 def test_a_boolean_that_is_not_a_boolean_is_refused(value: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false"):
         Config.from_environ({"DEBUG": value})
+
+
+@pytest.mark.parametrize(
+    ("env", "count"), [({}, 0), ({"TRUSTED_PROXY_COUNT": ""}, 0), ({"TRUSTED_PROXY_COUNT": "1"}, 1)]
+)
+def test_trusted_proxies_default_to_none(env: dict[str, str], count: int) -> None:
+    assert Config.from_environ(env).trusted_proxy_count == count
+
+
+@pytest.mark.parametrize(("value", "message"), [("-1", "0 or more"), ("one", "a whole number")])
+def test_a_trusted_proxy_count_that_is_not_a_count_is_refused(value: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=f"TRUSTED_PROXY_COUNT must be {message}"):
+        Config.from_environ({"TRUSTED_PROXY_COUNT": value})
 
 
 def test_every_problem_is_reported_at_once() -> None:

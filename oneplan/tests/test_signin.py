@@ -30,6 +30,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from axes.models import AccessAttempt
 from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
@@ -39,15 +40,16 @@ from django.core.exceptions import ValidationError
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from pytest_django.fixtures import SettingsWrapper
-from rest_framework.authtoken.models import Token
 
 from agencies.admin import OnePlanUserAdmin
 from agencies.models import User, UserSession
 from agencies.services import user_deactivate
 from conftest import World, client_for
 from oneplan.api_docs import inline_style_hashes
+from oneplan.api_tokens import api_token_issue
 from oneplan.errors import ApplicationError
-from oneplan.lockout import govuk_time
+from oneplan.lockout import govuk_time, lockout_username
+from oneplan.models import ApiToken
 
 PASSWORD = "correct-horse-battery"
 OTHER_IP = "10.20.30.40"
@@ -281,13 +283,132 @@ def test_five_failures_lock_out_the_api_token_endpoint(world: World) -> None:
         assert response["Content-Type"] == "application/json"
         assert "Too many failed sign-in attempts" in response.json()["detail"]
         assert "retry_after" in response.json()
-    assert not Token.objects.filter(user=world.keyworker.user).exists()
+    assert not ApiToken.objects.filter(user=world.keyworker.user).exists()
     # Another address, or another username, is not locked out.
     elsewhere = client.post(
         url, {"username": "keyworker", "password": PASSWORD}, REMOTE_ADDR=OTHER_IP
     )
     assert elsewhere.status_code == 200
     assert client.post(url, {"username": "coordinator", "password": PASSWORD}).status_code == 200
+
+
+def case_variants(username: str, count: int) -> list[str]:
+    """``count`` spellings of ``username`` that differ from it only in case."""
+    letters = [index for index, char in enumerate(username) if char.isalpha()]
+    variants = []
+    for mask in range(1, 2 ** len(letters)):
+        chars = list(username)
+        for bit, index in enumerate(letters):
+            if mask >> bit & 1:
+                chars[index] = chars[index].upper()
+        variants.append("".join(chars))
+    assert len(variants) >= count
+    return variants[:count]
+
+
+def _site_sign_in(client: Client, username: str, password: str) -> int:
+    return int(sign_in(client, username, password).status_code)
+
+
+def _admin_sign_in(client: Client, username: str, password: str) -> int:
+    # The admin's way in is the site's sign-in with next=/admin/ (see above).
+    response = client.post(
+        reverse("login") + "?next=/admin/",
+        {"login": username, "password": password, "next": "/admin/"},
+    )
+    return int(response.status_code)
+
+
+def _api_token(client: Client, username: str, password: str) -> int:
+    response = client.post(reverse("api-token"), {"username": username, "password": password})
+    return int(response.status_code)
+
+
+DOORS = {
+    "sign-in page": (_site_sign_in, "keyworker", 200, 302),
+    "admin sign-in": (_admin_sign_in, "sysadmin", 200, 302),
+    "API token": (_api_token, "keyworker", 400, 200),
+}
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_failures_in_any_mixture_of_cases_lock_the_username_out(world: World, door: str) -> None:
+    attempt, username, refused, accepted = DOORS[door]
+    client = Client()
+
+    statuses = [attempt(client, spelling, "wrong") for spelling in case_variants(username, 20)]
+
+    assert statuses == [refused] * 4 + [429] * 16
+    lockout = AccessAttempt.objects.get()
+    assert lockout.username == username
+    assert lockout.failures_since_start == 20
+    # The right password is refused in every spelling, the stored one included...
+    for spelling in (username, username.upper(), username.capitalize()):
+        assert attempt(client, spelling, PASSWORD) == 429
+    assert not signed_in_user(client).is_authenticated
+    assert not ApiToken.objects.exists()
+    # ...and only from this address.
+    assert attempt(Client(REMOTE_ADDR=OTHER_IP), username.upper(), PASSWORD) == accepted
+
+
+def test_a_correct_password_in_another_case_neither_passes_nor_clears_a_lockout(
+    world: World,
+) -> None:
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        client = Client()
+        for _ in range(5):
+            sign_in(client, "keyworker", "wrong-password")
+
+        # The report: "KEYWORKER" got in, and its success wiped the lockout of "keyworker".
+        for spelling in ("KEYWORKER", "KeyWorker"):
+            assert sign_in(client, spelling).status_code == 429
+        api = client.post(reverse("api-token"), {"username": "KEYWORKER", "password": PASSWORD})
+        assert api.status_code == 429
+
+        assert not signed_in_user(client).is_authenticated
+        assert not ApiToken.objects.filter(user=world.keyworker.user).exists()
+        assert AccessAttempt.objects.get(username="keyworker").failures_since_start == 8
+        assert sign_in(client, "keyworker").status_code == 429
+
+        # Once the lockout ends, any case signs in, to the one account.
+        traveller.shift(datetime.timedelta(minutes=16))
+        assert sign_in(client, "KEYWORKER").status_code == 302
+        assert signed_in_user(client) == world.keyworker.user
+
+
+def test_signing_in_in_any_case_clears_the_failures_of_every_case(world: World) -> None:
+    client = Client()
+    for spelling in case_variants("keyworker", 4):
+        sign_in(client, spelling, "wrong-password")
+
+    assert sign_in(client, "keyworker").status_code == 302
+    assert not AccessAttempt.objects.exists()
+    client.post(reverse("logout"))
+
+    # A fresh count: four more failures do not lock the account out.
+    for _ in range(4):
+        assert sign_in(client, "KeyWorker", "wrong-password").status_code == 200
+    assert sign_in(client, "KEYWORKER").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("credentials", "post", "counted_as"),
+    [
+        ({"username": "keyworker"}, {}, "keyworker"),
+        ({"username": "KeyWorker.30"}, {}, "keyworker.30"),
+        ({"username": "  KEYWORKER  "}, {}, "keyworker"),
+        ({"username": ""}, {}, ""),
+        ({"username": None}, {}, None),
+        (None, {"username": "KeyWorker"}, "keyworker"),  # axes' fallback: the posted form
+        (None, {}, None),
+    ],
+)
+def test_lockouts_count_the_username_in_lower_case(
+    credentials: dict[str, Any] | None, post: dict[str, str], counted_as: str | None
+) -> None:
+    request = RequestFactory().post("/sign-in/", post)
+    assert lockout_username(request, credentials) == counted_as
 
 
 def test_the_api_token_endpoint_is_in_the_schema(world: World) -> None:
@@ -491,7 +612,10 @@ def test_the_api_token_needs_the_code_once_an_app_is_set_up(world: World) -> Non
 
     right = client.post(url, {**credentials, "code": totp_code(secret)})
     assert right.status_code == 200
-    assert right.json()["token"] == Token.objects.get(user=world.keyworker.user).key
+    issued = ApiToken.objects.get(user=world.keyworker.user)
+    assert right.json()["token"].startswith(issued.token_key)
+    api = Client().get("/api/families/", HTTP_AUTHORIZATION=f"Token {right.json()['token']}")
+    assert api.status_code == 200
 
 
 def test_wrong_api_codes_count_towards_the_lockout(world: World) -> None:
@@ -578,7 +702,7 @@ def test_deactivating_a_user_ends_their_sessions_and_revokes_their_token(
     sign_in(client, "keyworker")
     assert client.get(families_list()).status_code == 200
     session_key = client.session.session_key
-    token = Token.objects.create(user=user)
+    token = api_token_issue(actor=user, user=user)
 
     user_deactivate(actor=world.sysadmin.user, user=user, reason="Left the council")
 
@@ -587,11 +711,11 @@ def test_deactivating_a_user_ends_their_sessions_and_revokes_their_token(
     assert not Session.objects.filter(session_key=session_key).exists()
     assert not session_store()().exists(session_key)  # gone from the cache too
     assert not UserSession.objects.filter(user=user).exists()
-    assert not Token.objects.filter(key=token.key).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     response = client.get(families_list())
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
-    api = Client().get("/api/families/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client().get("/api/families/", HTTP_AUTHORIZATION=f"Token {token.secret}")
     assert api.status_code in (401, 403)
     entry = LogEntry.objects.get(object_id=str(user.pk))
     assert entry.user == world.sysadmin.user
@@ -751,6 +875,7 @@ def test_check_deploy_is_clean_with_a_safe_production_environment() -> None:
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "ALLOWED_HOSTS": "oneplan.example.gov.uk",
             "BASE_URL": "https://oneplan.example.gov.uk",
+            "MFA_ENCRYPTION_KEYS": "b25lcGxhbi10ZXN0LWtleS1ub3QtZm9yLXVzZS0wMDA=",
         }
     )
 

@@ -1,7 +1,9 @@
 """REST API for agency feeds: the same policy, selectors and services as the pages.
 
 POST /api/feeds/ (multipart) submits a file and answers 202 with the submission and its
-job; GET /api/feeds/ and /api/feeds/{id}/ report counts and every row error.
+job; GET /api/feeds/ and /api/feeds/{id}/ report counts, the detail with the first page
+of row errors; GET /api/feeds/{id}/errors/?page=N pages through every row error (a file
+of 200,000 bad rows has tens of megabytes of them, too many for one answer).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +28,17 @@ from outcomes.feeds import selectors, services
 from outcomes.feeds.access import can_submit_feeds
 from outcomes.feeds.reading import MAX_FILE_BYTES
 from outcomes.models import FeedKind, FeedSubmission
+
+# Row errors per page, in the detail and in /errors/ (which lets a client ask for up to
+# ROW_ERRORS_MAX_PAGE_SIZE with ?page_size=).
+ROW_ERRORS_PAGE_SIZE = 100
+ROW_ERRORS_MAX_PAGE_SIZE = 1000
+
+
+class RowErrorPagination(PageNumberPagination):
+    page_size = ROW_ERRORS_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = ROW_ERRORS_MAX_PAGE_SIZE
 
 
 class RowErrorSerializer(serializers.Serializer[Any]):
@@ -86,11 +101,44 @@ class FeedSubmissionSerializer(serializers.ModelSerializer[FeedSubmission]):
 
 
 class FeedSubmissionDetailSerializer(FeedSubmissionSerializer):
-    row_errors = RowErrorSerializer(many=True)
     warnings = serializers.ListField(child=serializers.CharField())
+    row_errors_count = serializers.SerializerMethodField(
+        help_text="How many row errors there are in all (a row can have several)"
+    )
+    row_errors = serializers.SerializerMethodField(
+        help_text=f"The first {ROW_ERRORS_PAGE_SIZE} row errors; read every one, a page "
+        "at a time, from row_errors_url"
+    )
+    row_errors_url = serializers.SerializerMethodField(
+        help_text="Every row error, a page at a time: /api/feeds/{id}/errors/?page=N"
+    )
 
     class Meta(FeedSubmissionSerializer.Meta):
-        fields = [*FeedSubmissionSerializer.Meta.fields, "warnings", "row_errors"]
+        fields = [
+            *FeedSubmissionSerializer.Meta.fields,
+            "warnings",
+            "row_errors_count",
+            "row_errors",
+            "row_errors_url",
+        ]
+
+    def get_row_errors_count(self, submission: FeedSubmission) -> int:
+        return len(self._row_errors(submission))
+
+    @extend_schema_field(RowErrorSerializer(many=True))
+    def get_row_errors(self, submission: FeedSubmission) -> list[dict[str, Any]]:
+        first = self._row_errors(submission)[:ROW_ERRORS_PAGE_SIZE]
+        return list(RowErrorSerializer(first, many=True).data)
+
+    def get_row_errors_url(self, submission: FeedSubmission) -> str:
+        return f"/api/feeds/{submission.pk}/errors/"
+
+    def _row_errors(self, submission: FeedSubmission) -> selectors.RowErrors:
+        # One sequence per submission, so the count is asked for once.
+        cache: dict[int, selectors.RowErrors] = self.context.setdefault("row_errors", {})
+        if submission.pk not in cache:
+            cache[submission.pk] = selectors.feed_submission_row_errors(submission)
+        return cache[submission.pk]
 
 
 class FeedSubmitSerializer(serializers.Serializer[Any]):
@@ -144,20 +192,42 @@ class FeedSubmissionViewSet(
     def get_queryset(self) -> QuerySet[FeedSubmission]:
         return selectors.feed_submission_list_for_user(self._user())
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def _submission(self, request: Request, pk: str, *, what: str) -> FeedSubmission:
         user = self._user()
-        pk = str(kwargs["pk"])
         if not pk.isdigit():
             raise ValidationError({"id": "Enter the submission id as a whole number"})
-        submission = selectors.feed_submission_get_for_user_or_404(user, int(pk))
+        submission = selectors.feed_submission_get_for_user_or_404(
+            user, int(pk), with_row_errors=False
+        )
         access_event_record(
             user=user,
             action="api_read",
             object_type="feed_submission",
             object_id=submission.pk,
             request=request,
+            detail={"what": what},
         )
+        return submission
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        submission = self._submission(request, str(kwargs["pk"]), what="submission")
         return Response(FeedSubmissionDetailSerializer(submission).data)
+
+    @extend_schema(
+        summary="Every row error of a submission, a page at a time",
+        description=(
+            f"{ROW_ERRORS_PAGE_SIZE} errors a page, in the order of the file's rows; "
+            f"?page_size= asks for up to {ROW_ERRORS_MAX_PAGE_SIZE}."
+        ),
+        responses={200: RowErrorSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], url_path="errors", pagination_class=RowErrorPagination)
+    def errors(self, request: Request, pk: str) -> Response:
+        submission = self._submission(request, pk, what="row errors")
+        row_errors = selectors.feed_submission_row_errors(submission)
+        page = self.paginate_queryset(row_errors)  # type: ignore[arg-type]
+        assert page is not None  # the action always has a paginator
+        return self.get_paginated_response(RowErrorSerializer(page, many=True).data)
 
     @extend_schema(
         request=FeedSubmitSerializer,

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -31,6 +32,7 @@ from oneplan.jobs import JobOutcome, Progress, job_start
 from oneplan.models import Job, JobKind
 from outcomes.assessment.queue import assessment_queue_add
 from outcomes.feeds.access import can_submit_feeds, is_system_actor
+from outcomes.feeds.memory import memory_budget
 from outcomes.feeds.reading import (
     MAX_FILE_BYTES,
     FileRejected,
@@ -66,6 +68,11 @@ FAILED_MESSAGE: Final = (
 )
 _AGENCY_NAME_LENGTH: Final = 200  # Agency.name's max_length
 ALL_ROWS_BAD: Final = "Every row has an error, so there is nothing to import."
+OUT_OF_MEMORY: Final = (
+    "The file needs more memory to check and import than OnePlan allows for one file, "
+    "and nothing from it was imported. Split it into smaller files, with only the "
+    "columns the feed uses, and upload them again."
+)
 
 
 # --------------------------------------------------------------------------
@@ -225,15 +232,15 @@ def feed_submission_import(
     report = progress or (lambda done, total: None)
     if submission.status != SubmissionStatus.RECEIVED:
         return submission
-    started = time.perf_counter()
     try:
-        table = read_table(bytes(submission.content))
-        timings.time("parse", started)
-        started = time.perf_counter()
-        checked = validate_table(submission.kind, table, extract_date=submission.extract_date)
-        timings.time("validate", started)
+        checked = _read_and_check(submission, timings)
     except FileRejected as exc:
         _finish(submission, SubmissionStatus.REJECTED, file_error=exc.message)
+        return submission
+    except MemoryError:
+        # Only under the job's memory cap (feed_import_job). Everything the reading
+        # held was dropped with the frames above, so there is room to record it.
+        _finish(submission, SubmissionStatus.REJECTED, file_error=OUT_OF_MEMORY)
         return submission
     total = checked.rows_read * 3
     report(checked.rows_read, total)
@@ -249,15 +256,34 @@ def feed_submission_import(
     if not checked.rows:
         _finish(submission, SubmissionStatus.REJECTED, file_error=ALL_ROWS_BAD, **counts)
         return submission
+    out_of_memory = False
     try:
         _import(submission, checked, counts, report, timings)
+    except MemoryError:
+        # The transaction rolled back: nothing from the file was written. Recorded
+        # after the handler, once the frames holding the rows are gone.
+        out_of_memory = True
     except Exception:
         logger.exception("Feed submission %s failed", submission.pk)
         submission.refresh_from_db(fields=["status"])
         if submission.status == SubmissionStatus.RECEIVED:
             _finish(submission, SubmissionStatus.FAILED, file_error=FAILED_MESSAGE)
         raise
+    if out_of_memory:
+        del checked
+        counts.pop("row_errors")
+        _finish(submission, SubmissionStatus.REJECTED, file_error=OUT_OF_MEMORY, **counts)
     return submission
+
+
+def _read_and_check(submission: FeedSubmission, timings: ImportTimings) -> Validated:
+    started = time.perf_counter()
+    table = read_table(bytes(submission.content))
+    timings.time("parse", started)
+    started = time.perf_counter()
+    checked = validate_table(submission.kind, table, extract_date=submission.extract_date)
+    timings.time("validate", started)
+    return checked
 
 
 def _import(
@@ -480,7 +506,10 @@ def feed_import_job(job: Job, progress: Progress) -> JobOutcome:
     submission = FeedSubmission.objects.select_related("agency", "submitted_by").get(job=job)
     side = _SideChannelProgress(job)
     try:
-        feed_submission_import(submission=submission, progress=side)
+        # A backstop under the reading limits: a file that still needs more memory
+        # than this is rejected (outcomes.feeds.memory; FEED_IMPORT_MEMORY_MB).
+        with memory_budget(settings.FEED_IMPORT_MEMORY_MB * 1024 * 1024):
+            feed_submission_import(submission=submission, progress=side)
     finally:
         side.close()
     return JobOutcome(

@@ -139,6 +139,20 @@ def _with_etag(data: Any, etag: str, code: int = status.HTTP_200_OK) -> Response
 # ---------------------------------------------------------------------------
 
 
+MEMBERS_MESSAGE = "Select people who are in the family now"
+NEEDS_MESSAGE = "Select needs of this family"
+
+
+def _ids_of(queryset: QuerySet[Any], message: str, **kwargs: Any) -> Any:
+    """A field of ids that answers a missing id, a malformed one and (through the service)
+    another family's with the same message, so a reply never tells them apart."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset,
+        error_messages={"does_not_exist": message, "incorrect_type": message},
+        **kwargs,
+    )
+
+
 class PlanNeedSerializer(serializers.ModelSerializer[Need]):
     family = serializers.CharField(source="family.reference", read_only=True)
     kind = serializers.ChoiceField(
@@ -147,9 +161,7 @@ class PlanNeedSerializer(serializers.ModelSerializer[Need]):
         required=False,
         help_text="When adding a need found during the work: its headline, or other",
     )
-    members = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Person.objects.all(), required=False
-    )
+    members = _ids_of(Person.objects.all(), MEMBERS_MESSAGE, many=True, required=False)
     is_closed = serializers.BooleanField(
         write_only=True, required=False, help_text="Close (true) or re-open (false)"
     )
@@ -203,18 +215,21 @@ class _NamedUserField(serializers.Field):  # type: ignore[type-arg]
 
 class PlanActionSerializer(serializers.ModelSerializer[Action]):
     family = serializers.CharField(source="plan.family.reference", read_only=True)
-    goal = serializers.PrimaryKeyRelatedField(queryset=Goal.objects.none())
+    goal = _ids_of(Goal.objects.none(), "Select a goal in this plan")
     agency = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Agency.objects.filter(is_active=True),
         required=False,
         allow_null=True,
     )
-    practitioner = serializers.PrimaryKeyRelatedField(
-        queryset=Staff.objects.all(), required=False, allow_null=True
+    practitioner = _ids_of(
+        Staff.objects.all(), "Select a practitioner", required=False, allow_null=True
     )
-    family_member = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True
+    family_member = _ids_of(
+        Person.objects.all(),
+        "Select someone who is in the family now",
+        required=False,
+        allow_null=True,
     )
     updated_by = _NamedUserField()
     can_update = serializers.SerializerMethodField()
@@ -257,12 +272,8 @@ class PlanActionSerializer(serializers.ModelSerializer[Action]):
 
 class PlanGoalSerializer(serializers.ModelSerializer[Goal]):
     family = serializers.CharField(source="plan.family.reference", read_only=True)
-    needs = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Need.objects.all(), required=False
-    )
-    members = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Person.objects.all(), required=False
-    )
+    needs = _ids_of(Need.objects.all(), NEEDS_MESSAGE, many=True, required=False)
+    members = _ids_of(Person.objects.all(), MEMBERS_MESSAGE, many=True, required=False)
     updated_by = _NamedUserField()
     actions = PlanActionSerializer(many=True, read_only=True)
 

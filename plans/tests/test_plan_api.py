@@ -399,3 +399,32 @@ def test_api_write_matrix_and_refusals_change_nothing(world: World) -> None:
         ).status_code
         == 200
     )
+
+
+def test_a_missing_id_and_another_familys_id_get_the_same_answer(world: World) -> None:
+    """Replies must not tell apart an id that does not exist from one that belongs to a
+    family the user may not touch (or one in no valid form)."""
+    setup = started_plan(world)
+    other = Need.objects.create(
+        family=world.other_lcg_family,
+        code="housing",
+        label="Housing",
+        source="found",
+        identified_on=timezone.localdate(),
+        created_at=timezone.now(),
+        created_by=world.other_coordinator.user,
+    )
+    client = client_for(world.keyworker)
+    url = f"/api/plan-goals/?family={world.own_family.reference}"
+    goals_before = Goal.objects.count()
+
+    answers = [
+        _post(client, url, {"title": "Settled home", "needs": [needs]})
+        for needs in (other.pk, 999_999_999, "abc")
+    ]
+
+    assert {a.status_code for a in answers} == {400}
+    assert answers[0].json() == answers[1].json() == answers[2].json()
+    assert answers[0].json() == {"needs": ["Select needs of this family"]}
+    assert Goal.objects.count() == goals_before
+    assert setup.plan.goals.count() == goals_before

@@ -74,9 +74,7 @@ def snap(**parts: Any) -> dict[str, Any]:
     return {"status": "draft", "needs": [NEED, ABUSE], "goals": [SCHOOL_GOAL], **parts}
 
 
-def test_a_snapshot_for_someone_outside_the_rule_drops_restricted_needs_goals_and_actions() -> (
-    None
-):
+def test_a_snapshot_for_someone_outside_the_rule_drops_restricted_needs_goals_and_actions() -> None:
     visible, hidden = snapshot_for_viewer(
         snap(goals=[SCHOOL_GOAL, SAFE_GOAL]), sees_restricted=False
     )

@@ -84,7 +84,7 @@ class Command(BaseCommand):
             if exc.name != "faker":
                 raise
             raise CommandError(
-                "seed_demo needs Faker, a development dependency: "
-                "pip install -r requirements-dev.txt"
+                "The demo seeder needs the development requirements (Faker is not "
+                "installed): make setup, or pip install --require-hashes -r requirements-dev.lock"
             ) from exc
         self.stdout.write(seed.format_summary(result))
