@@ -321,17 +321,8 @@ class BreakGlassAPIView(APIView):
         except ApplicationError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         if result.opened:
-            family = result.access.family
-            access_event_record(
-                user=user,
-                action="break_glass",
-                object_type="family",
-                object_id=str(family.pk),
-                family_id=family.pk,
-                family_reference=family.reference,
-                purpose=f"{result.access.get_category_display()}: {result.access.reason}",
-                request=request,
-                detail={"category": result.access.category, "api": True},
+            services.break_glass_opened_record(
+                request=request, user=user, access=result.access, via_api=True
             )
         return Response(
             BreakGlassAccessSerializer(result).data,

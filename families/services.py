@@ -10,9 +10,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
+from audit.services import access_event_record
 from families import identifiers, rules
 from families.grants import grants_sync
 from families.grants_models import (
@@ -529,3 +531,25 @@ def break_glass_review(
     locked.review_note = note.strip()
     locked.save(update_fields=["reviewed_by", "reviewed_at", "review_outcome", "review_note"])
     return locked
+
+
+def break_glass_opened_record(
+    *, request: HttpRequest, user: User, access: BreakGlassAccess, via_api: bool = False
+) -> None:
+    """Log the emergency access just opened in the access log (who, when, from where,
+    the category and the reason), the same way for the page and the API."""
+    family = access.family
+    detail: dict[str, object] = {"category": access.category}
+    if via_api:
+        detail["api"] = True
+    access_event_record(
+        user=user,
+        action="break_glass",
+        object_type="family",
+        object_id=str(family.pk),
+        family_id=family.pk,
+        family_reference=family.reference,
+        purpose=f"{access.get_category_display()}: {access.reason}",
+        request=request,
+        detail=detail,
+    )

@@ -401,17 +401,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                     f"{expires:%d %B %Y %H:%M}. It has not been extended.",
                 )
                 return redirect("families:detail", reference=family.reference)
-            access_event_record(
-                user=user,
-                action="break_glass",
-                object_type="family",
-                object_id=str(family.pk),
-                family_id=family.pk,
-                family_reference=family.reference,
-                purpose=f"{grant.get_category_display()}: {grant.reason}",
-                request=request,
-                detail={"category": grant.category},
-            )
+            services.break_glass_opened_record(request=request, user=user, access=grant)
             messages.success(
                 request,
                 f"You have emergency access to {family.reference} until "

@@ -41,6 +41,7 @@ from plans.plan.services import (
 )
 from plans.review.services import GoalRatingInput, agreement_record, case_note_add, review_record
 from plans.tests.test_review_support import pdf_text
+from tests.test_permission_matrix import PERSONAS
 
 # Canary words: one word each (no spaces or punctuation), so HTML escaping, JSON and the
 # PDF's text operators cannot disguise them.
@@ -57,19 +58,6 @@ CANARIES = {
 }
 CONTROL = "Ordinaryschoolgoal"
 
-PERSONAS = [
-    "anonymous",
-    "keyworker",
-    "other_keyworker",
-    "practitioner",
-    "other_practitioner",
-    "coordinator",
-    "other_coordinator",
-    "programme_manager",
-    "auditor",
-    "dpo",
-    "sysadmin",
-]
 # Who holds the restricted-information permission on own_family: its lead professional,
 # the coordinator of its LCG and the data protection officer. The police practitioner is
 # on the team, the school practitioner has broken the glass, the programme manager and
