@@ -141,7 +141,7 @@ def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
     their phone. Their next sign-in (password first) asks them to set up a new app.
 
     Nobody resets their own (they would skip the second step), and the user's sessions
-    end, so a session opened with the old app does not outlive it. The history of
+    and API tokens end, so nothing opened with the old app outlives it. The history of
     authenticators (``AuthenticatorEvent``) records the deletion; the admin history
     records who asked and why. Returns how many authenticators were removed.
     """
@@ -152,6 +152,8 @@ def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
     locked = User.objects.select_for_update().get(pk=user.pk)
     removed, _ = Authenticator.objects.filter(user=locked).delete()
     _sessions_end(locked)
+    # A token stands for a signed-in session that passed the second step: it goes too.
+    api_tokens_revoke_all(actor=actor, user=locked, reason=RevokeReason.MFA_RESET)
     LogEntry.objects.log_actions(
         user_id=actor.pk,
         queryset=[locked],

@@ -45,6 +45,7 @@ class RevokeReason(models.TextChoices):
     BY_DATA_PROTECTION_OFFICER = "revoked_by_dpo", "Revoked by the data protection officer"
     PASSWORD_CHANGED = "password_changed", "The password was changed"
     USER_DEACTIVATED = "user_deactivated", "The account was deactivated"
+    MFA_RESET = "mfa_reset", "Two-step verification was reset"
     EXPIRED = "expired", "Expired"
     IDLE = "idle", "Not used for too long"
 

@@ -26,10 +26,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.services import system_actor
 from conftest import World, build_world, client_for
 from families.grants import grants_sync
 from families.grants_models import BreakGlassAccess, LawfulBasisKind
 from families.services import lawful_basis_record
+from outcomes.assessment.services import assessment_families_run
+from outcomes.assessment.testing import evidence_add
 from plans.models import ActionOwner
 from plans.plan.services import (
     action_create,
@@ -55,6 +58,8 @@ CANARIES = {
     "rating": "Canaryratingcomment",
     "note": "Canarycasenote",
     "address": "Canaryrefugeaddress",
+    # The agency that sent restricted (domestic abuse) evidence, named beside the finding.
+    "evidence": "CANARYEVIDENCE",
 }
 CONTROL = "Ordinaryschoolgoal"
 
@@ -114,7 +119,10 @@ PLAN_CANARIES = frozenset({"need", "goal_edit", "action"})
 CONTENT_ROUTES: list[ContentRoute] = [
     # Pages
     ContentRoute(
-        "page: family", lambda s: _r("families:detail", _ref(s)), frozenset({"address"}), False
+        "page: family",
+        lambda s: _r("families:detail", _ref(s)),
+        frozenset({"address", "evidence"}),
+        False,
     ),
     ContentRoute("page: plan", lambda s: _r("plans:plan", _ref(s)), PLAN_CANARIES),
     ContentRoute(
@@ -215,6 +223,12 @@ CONTENT_ROUTES: list[ContentRoute] = [
     # API
     ContentRoute(
         "api: family", lambda s: f"/api/families/{_ref(s)}/", frozenset({"address"}), False
+    ),
+    ContentRoute(
+        "api: eligibility",
+        lambda s: f"/api/family-assessments/{_ref(s)}/",
+        frozenset({"evidence"}),
+        False,
     ),
     ContentRoute("api: plan", lambda s: f"/api/plans/{_ref(s)}/", PLAN_CANARIES),
     ContentRoute(
@@ -416,6 +430,19 @@ def seed(world: World) -> Seeded:
         expires_at=now + datetime.timedelta(hours=24),
     )
     grants_sync(actor=world.other_practitioner.user, family_ids=[family.pk], why="Break glass")
+    # Restricted evidence from an agency whose name is the canary, assessed: the finding
+    # names the agency beside it.
+    evidence_add(
+        jordan,
+        "domestic_abuse",
+        timezone.localdate() - datetime.timedelta(days=40),
+        agency_code=CANARIES["evidence"],
+        role="victim",
+        marac=True,
+    )
+    assessment_families_run(
+        actor=system_actor(), family_ids=[family.pk], as_of=timezone.localdate()
+    )
     plan.refresh_from_db()
     return Seeded(
         world=world,
@@ -500,7 +527,6 @@ NOT_CONTENT = {
     "plans:action-add": "a form that adds an action under a goal (404 for a hidden goal)",
     "plans:review-create": "the review form: only those who record reviews, all inside the rule",
     "family-transition": "a status change",
-    "family-assessment-detail": "eligibility findings: restricted evidence has its own tests",
     "outcomes:nomination-create": "a nomination form",
     "outcomes:screening-decide": "the screening decision form",
     "screening-detail": "screening: eligibility summary, restricted findings withheld",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from agencies.services import system_actor
 from conftest import World, build_world, client_for
 from families import services
-from families.grants_models import Grant, LawfulBasis, TeamMember
+from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
 from families.models import Family, FamilyStatusChange
 
 PERSONAS = [
@@ -240,3 +240,38 @@ def test_matrix_size_is_reported() -> None:
     cases = len(PERSONAS) * (len(FAMILY_ROUTES) * len(FAMILIES) + len(OTHER_ROUTES))
     print(f"permission matrix: {cases} cases")
     assert cases == len(PERSONAS) * (len(FAMILY_ROUTES) * 3 + len(OTHER_ROUTES))
+
+
+BREAKS_GLASS = {
+    "keyworker",
+    "other_keyworker",
+    "practitioner",
+    "other_practitioner",
+    "coordinator",
+    "other_coordinator",
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_break_glass_api(matrix_world: World, persona: str) -> None:
+    """Case workers and coordinators may open emergency access to a family outside their
+    scope; everyone else is refused (the API answers 403 to anonymous requests too) and
+    nothing is opened."""
+    client = _client(matrix_world, persona)
+    before = (_snapshot(), BreakGlassAccess.objects.count())
+
+    response = client.post(
+        "/api/break-glass/",
+        {
+            "reference": matrix_world.unassigned_family.reference,
+            "category": "risk_to_child",
+            "reason": "Police called about a child left alone at the address tonight",
+        },
+    )
+
+    if persona in BREAKS_GLASS:
+        assert response.status_code == 201, response.content[:400]
+        assert BreakGlassAccess.objects.count() == before[1] + 1
+    else:
+        assert response.status_code == 403
+        assert (_snapshot(), BreakGlassAccess.objects.count()) == before

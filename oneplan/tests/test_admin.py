@@ -29,7 +29,9 @@ from agencies.services import (
 from conftest import World, client_for
 from lcgs.models import LCGMembership
 from lcgs.services import lcg_membership_delete, lcg_membership_save
+from oneplan.api_tokens import api_token_issue
 from oneplan.errors import ApplicationError
+from oneplan.models import ApiToken
 from oneplan.tests.test_signin import PASSWORD, give_authenticator_app
 
 # Every model with an admin page. A package that registers another one (a token model,
@@ -378,6 +380,7 @@ def test_a_sysadmin_resets_someones_two_step_verification_and_it_is_recorded(
 ) -> None:
     user = world.keyworker.user
     give_authenticator_app(user)
+    api_token_issue(actor=user, user=user)
 
     response = client_for(world.sysadmin).post(
         reverse("admin:agencies_user_changelist"),
@@ -386,6 +389,7 @@ def test_a_sysadmin_resets_someones_two_step_verification_and_it_is_recorded(
 
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     deleted = AuthenticatorEvent.objects.filter(user=user, pgh_label="delete")
     assert deleted.count() == 2
     assert {event.pgh_context.metadata["user"] for event in deleted if event.pgh_context} == {

@@ -30,6 +30,9 @@ from outcomes.models import FeedKind, FeedSubmission, SubmissionStatus
 
 PAGE_SIZE = 50
 ERRORS_PAGE_SIZE = 100
+# The error report is written this many rows at a time, so a file of 200,000 bad rows
+# never has all its errors in memory at once.
+ERRORS_DOWNLOAD_CHUNK = 10_000
 RULE = "programme managers only"
 
 
@@ -113,9 +116,13 @@ def _again_url(submission: FeedSubmission) -> str:
 @access_rule(RULE)
 def feed_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     user = _manager(request)
-    submission = selectors.feed_submission_get_for_user_or_404(user, submission_id)
+    submission = selectors.feed_submission_get_for_user_or_404(
+        user, submission_id, with_row_errors=False
+    )
     is_poll = bool(getattr(request, "htmx", False))
-    errors = Paginator(submission.row_errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A sequence read from the database a slice at a time, which Paginator accepts.
+    rows: Any = selectors.feed_submission_row_errors(submission)
+    errors = Paginator(rows, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     if not is_poll:
         access_event_record(
             user=user,
@@ -154,7 +161,9 @@ def _safe_cell(value: object) -> str:
 @access_rule(RULE)
 def feed_errors_download(request: HttpRequest, submission_id: int) -> StreamingHttpResponse:
     user = _manager(request)
-    submission = selectors.feed_submission_get_for_user_or_404(user, submission_id)
+    submission = selectors.feed_submission_get_for_user_or_404(
+        user, submission_id, with_row_errors=False
+    )
     access_event_record(
         user=user,
         action="download",
@@ -170,10 +179,12 @@ def feed_errors_download(request: HttpRequest, submission_id: int) -> StreamingH
         yield writer.writerow(["row", "column", "message"])
         if submission.file_error:
             yield writer.writerow(["", "", _safe_cell(submission.file_error)])
-        for error in submission.row_errors:
-            yield writer.writerow(
-                [error["row"], _safe_cell(error["column"]), _safe_cell(error["message"])]
-            )
+        errors = selectors.feed_submission_row_errors(submission)
+        for start in range(0, errors.count(), ERRORS_DOWNLOAD_CHUNK):
+            for error in errors[start : start + ERRORS_DOWNLOAD_CHUNK]:
+                yield writer.writerow(
+                    [error["row"], _safe_cell(error["column"]), _safe_cell(error["message"])]
+                )
 
     stem = submission.filename.rsplit(".", 1)[0] or "feed"
     day = datetime.date.today().isoformat()
