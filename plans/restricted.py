@@ -108,12 +108,12 @@ def change_touches_restricted(before: Mapping[str, Any] | None, after: Mapping[s
     such changes name the goal or action. Changes to restricted needs alone do not count:
     their summaries never name them ("Need added: a restricted need").
 
-    ``before`` is None for the plan's first version: starting a plan creates no goals, so
-    it counts only if the first version already has restricted goals."""
-    before_goals = _by_id(before.get("goals")) if before is not None else {}
-    after_goals = _by_id(after.get("goals"))
-    old = snapshot_restricted_items(before) if before is not None else NONE_RESTRICTED
-    new = snapshot_restricted_items(after)
+    ``before`` is None for the plan's first version, whose summary names no goal
+    ("Plan started", or a plan written with the family in one go): not a change."""
+    if before is None:
+        return False
+    before_goals, after_goals = _by_id(before.get("goals")), _by_id(after.get("goals"))
+    old, new = snapshot_restricted_items(before), snapshot_restricted_items(after)
     return any(
         before_goals.get(goal_id) != after_goals.get(goal_id)
         for goal_id in old.goal_ids | new.goal_ids

@@ -531,7 +531,6 @@ def _plan_versions_first(plan_ids: list[int], actor: User) -> int:
     versions" start from it (the same snapshot every later change stores)."""
     from plans.models import Plan, PlanVersion
     from plans.plan.services import plan_snapshots
-    from plans.restricted import change_touches_restricted
 
     created = 0
     for start in range(0, len(plan_ids), 1000):
@@ -542,7 +541,6 @@ def _plan_versions_first(plan_ids: list[int], actor: User) -> int:
                 plan=plan,
                 number=plan.version,
                 snapshot=snapshots[plan.pk],
-                is_restricted=change_touches_restricted(None, snapshots[plan.pk]),
                 summary="Plan written with the family",
                 created_by_id=plan.created_by_id,
                 created_at=plan.created_at,

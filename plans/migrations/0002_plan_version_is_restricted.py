@@ -23,11 +23,12 @@ def _restricted_goals(snapshot):
 
 
 def _touches(before, after):
+    if before is None:  # a plan's first version names no goal
+        return False
     by_id = lambda rows: {r["id"]: r for r in rows or []}  # noqa: E731
-    old = _restricted_goals(before) if before is not None else set()
-    g_old = by_id(before.get("goals")) if before is not None else {}
-    g_new = by_id(after.get("goals"))
-    return any(g_old.get(i) != g_new.get(i) for i in old | _restricted_goals(after))
+    g_old, g_new = by_id(before.get("goals")), by_id(after.get("goals"))
+    changed = _restricted_goals(before) | _restricted_goals(after)
+    return any(g_old.get(i) != g_new.get(i) for i in changed)
 
 
 def mark_restricted_versions(apps, schema_editor):

@@ -119,8 +119,8 @@ SCHOOL_EDITED = {**SCHOOL_GOAL, "title": "School most days"}
         (snap(goals=[SCHOOL_GOAL, SAFE_GOAL]), snap(goals=[SCHOOL_EDITED, SAFE_GOAL]), False),
         (snap(status="draft"), snap(status="agreed"), False),  # agreement: nothing restricted
         (snap(), snap(needs=[{**NEED, "label": "School"}, ABUSE]), False),  # ordinary need
-        (None, snap(), False),  # plan started: the needs were already there
-        (None, snap(goals=[SAFE_GOAL]), True),  # first version with a restricted goal
+        (None, snap(), False),  # plan started: its summary names no goal
+        (None, snap(goals=[SAFE_GOAL]), False),  # even a plan written in one go
     ],
 )
 def test_which_changes_touch_restricted_content(
