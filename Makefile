@@ -15,7 +15,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - set up and run OnePlan with demo data on http://$(HOST):$(PORT)"
 	@echo "make test   - set up and run the tests"
-	@echo "make lint   - ruff, mypy and makemigrations --check"
+	@echo "make lint   - ruff, import contracts, mypy and makemigrations --check"
 	@echo "make lock   - regenerate the hashed lock files after editing requirements*.txt"
 
 # Python packages. requirements.txt (runtime) and requirements-dev.txt (tests, linters,
@@ -72,11 +72,16 @@ run: setup
 	echo "OnePlan is at http://$(HOST):$(PORT)/ - press Ctrl+C to stop"; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+# The suite runs on TEST_PROCESSES processes (0: in this one), each with a test database,
+# Celery queue and cache prefix of its own; the browser and real-worker tests, and each
+# matrix world, keep to one process (xdist_group marks). PYTEST_ARGS are passed on last.
+TEST_PROCESSES ?= 2
+
 test: setup
 	@set -euo pipefail; \
 	eval "$$($(SERVICES) env --prefer-local)"; \
 	export DJANGO_SETTINGS_MODULE=oneplan.settings.test; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --numprocesses $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	@set -euo pipefail; \
@@ -84,6 +89,7 @@ lint: setup
 	export DJANGO_SETTINGS_MODULE=oneplan.settings.test; \
 	$(VENV)/bin/ruff check .; \
 	$(VENV)/bin/ruff format --check .; \
+	$(VENV)/bin/lint-imports; \
 	$(VENV)/bin/mypy .; \
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -7,10 +7,15 @@ role, so authorisation tests read as who-does-what.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
+from django.db import transaction
 from django.test import Client
+from pytest_django import DjangoDbBlocker
 
 from agencies.models import Agency, AgencyKind, Staff
 from agencies.roles import Role
@@ -142,3 +147,87 @@ def client_for(staff: Staff) -> Client:
     client = Client()
     client.force_login(staff.user)
     return client
+
+
+T = TypeVar("T")
+
+
+def built_once(django_db_blocker: DjangoDbBlocker, build: Callable[[], T]) -> Iterator[T]:
+    """Build data once for many tests, inside a transaction rolled back after the last.
+
+    For a module- or class-scoped fixture (``yield from built_once(...)``). Each test that
+    uses the data must also use ``db``: its own transaction is then a savepoint inside this
+    one, rolled back when the test ends, so a test that writes leaves the data as it found
+    it. Transactional tests (``transactional_db``) cannot share it: see ``shared_data``.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        # Like the test case's own blocks: code under test may open a durable block.
+        outer._from_testcase = True
+        outer.__enter__()
+        try:
+            value = build()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def shared_data(request: pytest.FixtureRequest, value: T) -> T:
+    """Hand built-once data to one test; the fixture calling this also asks for ``db``."""
+    from audit.tests.plugin import is_transactional
+
+    if is_transactional(request.node):
+        # Its teardown would empty every table, inside the shared transaction.
+        pytest.fail("data built once for many tests cannot be used by a transactional test")
+    return value
+
+
+@pytest.fixture
+def celery_worker_thread() -> Iterator[None]:
+    """A real Celery worker consuming this run's queue from Redis, in a thread of this
+    process (tests marked ``celery``)."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from oneplan.celery import app as celery_app
+
+    def close_connections(**kwargs: object) -> None:
+        # The worker thread's own connections, so the test database can be dropped at the end.
+        connections.close_all()
+
+    task_postrun.connect(close_connections, weak=False)
+    try:
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=[celery_app.conf.task_default_queue],
+        ):
+            yield
+    finally:
+        task_postrun.disconnect(close_connections)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Run in parallel (`make test`), the browser and real-worker tests keep to one process:
+    # one Chromium and one Celery worker at a time on a small machine.
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("celery"):
+            item.add_marker(pytest.mark.xdist_group("browser-and-celery"))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The size of the permission matrix, for the closing note of an issue.
+    from tests.test_permission_matrix import matrix_size
+
+    cases, routes = matrix_size()
+    terminalreporter.write_line(f"permission matrix: {cases} cases over {routes} routes")

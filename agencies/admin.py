@@ -71,7 +71,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
     search_fields = ["code", "name"]
 
 
-class StaffAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class StaffAdminForm(forms.ModelForm):
     """Refuses, with a message on the page, a profile that would change its own holder's
     access (new, moved onto their account, or a different agency or roles)."""
 
@@ -117,7 +117,7 @@ class StaffInline(admin.StackedInline[Staff, User]):
 
 
 @admin.register(User)
-class OnePlanUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class OnePlanUserAdmin(UserAdmin):
     inlines = [StaffInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active"]

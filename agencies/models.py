@@ -141,6 +141,6 @@ class UserSession(models.Model):
     append_only=True,
     model_name="AuthenticatorEvent",
 )
-class TrackedAuthenticator(Authenticator):  # type: ignore[misc]
+class TrackedAuthenticator(Authenticator):
     class Meta:
         proxy = True

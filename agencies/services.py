@@ -7,16 +7,18 @@ from importlib import import_module
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from agencies.models import Staff, User, UserSession
+from agencies.models import Agency, AgencyKind, Staff, User, UserSession, agency_code_validator
 from oneplan.api_tokens import RevokeReason, api_tokens_revoke_all
 from oneplan.encryption import authenticator_data_transform, secret_reencrypt
 from oneplan.errors import ApplicationError
 
 SYSTEM_USERNAME = "oneplan-system"
+AGENCY_NAME_LENGTH = 200  # Agency.name's max_length
 
 
 def system_actor() -> User:
@@ -66,6 +68,46 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
         single_object=True,
     )
     return locked
+
+
+@transaction.atomic
+def agency_add_or_update(*, actor: User, code: str, name: str, kind: str) -> tuple[Agency, bool]:
+    """Add an agency that sends feeds, or change an existing one's name and kind.
+
+    Returns the agency and whether it was created. Recorded in the admin history.
+    """
+    code = code.strip().upper()
+    name = " ".join(name.split())
+    try:
+        agency_code_validator(code)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], field="code") from None
+    if not name:
+        raise ApplicationError("Enter the agency's name", field="name")
+    if len(name) > AGENCY_NAME_LENGTH:
+        raise ApplicationError("Enter a name of 200 characters or fewer", field="name")
+    if kind not in AgencyKind.values:
+        raise ApplicationError(
+            f"Enter the kind as one of {', '.join(AgencyKind.values)}", field="kind"
+        )
+    agency = Agency.objects.select_for_update().filter(code=code).first()
+    created = agency is None
+    if agency is None:
+        agency = Agency.objects.create(code=code, name=name, kind=kind)
+        message = f"Added {code}: {name} ({kind})"
+    else:
+        message = f"Changed {code}: name {agency.name!r} -> {name!r}, kind {agency.kind} -> {kind}"
+        agency.name = name
+        agency.kind = kind
+        agency.save(update_fields=["name", "kind", "updated_at"])
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[agency],
+        action_flag=ADDITION if created else CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+    return agency, created
 
 
 OWN_ACCESS_REFUSED = (

@@ -103,7 +103,7 @@ class AccessEvent(models.Model):
                 when=pgtrigger.Before,
                 operation=pgtrigger.Truncate,
                 # Constants only: the model's own table name and the message above.
-                func=pgtrigger.Func(  # type: ignore[no-untyped-call]
+                func=pgtrigger.Func(
                     'IF EXISTS (SELECT 1 FROM "{meta.db_table}") THEN'  # noqa: S608
                     f" RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}';"
                     " END IF; RETURN NULL;"

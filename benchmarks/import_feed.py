@@ -264,9 +264,8 @@ def seed_people(families: int, seed: int) -> None:
     """The demo caseload, then the benchmark agency's records of two people in five."""
     from django.db import connection, transaction
 
-    from agencies.services import system_actor
+    from agencies.services import agency_add_or_update, system_actor
     from oneplan.demo.seed import seed_demo
-    from outcomes.feeds.services import agency_add_or_update
 
     print(f"Seeding {families:,} families (seed {seed})...", flush=True)
     started = time.perf_counter()
@@ -351,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         feed_submission_create,
         feed_submission_import,
     )
-    from outcomes.matching import services as matching
+    from outcomes.matching import pipeline as matching
     from outcomes.models import FeedSubmission
 
     print(f"Database {BENCH_DATABASE}: migrating...", flush=True)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -17,7 +22,7 @@ from audit.services import access_event_record, access_events_record_many
 from families import access, rules, selectors, services
 from families.models import Family, FamilyStatusChange, HouseholdMembership
 from families.states import FamilyStatus, allowed_transitions
-from oneplan.errors import ApplicationError
+from oneplan.api_errors import ErrorDetailSerializer
 
 
 class MemberSerializer(serializers.ModelSerializer[HouseholdMembership]):
@@ -199,7 +204,7 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
         )
         return Response(self.get_serializer(family).data)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         user = self._user()
         params = self.request.query_params
         status_filter = params.get("status", "")
@@ -229,15 +234,12 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
             raise PermissionDenied("You cannot change this family's status")
         payload = TransitionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            services.family_transition(
-                actor=user,
-                family=family,
-                to_status=payload.validated_data["to_status"],
-                reason=payload.validated_data["reason"],
-            )
-        except ApplicationError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        services.family_transition(
+            actor=user,
+            family=family,
+            to_status=payload.validated_data["to_status"],
+            reason=payload.validated_data["reason"],
+        )
         fresh = selectors.family_get_for_user_or_404(user, family.reference)
         return Response(
             FamilyDetailSerializer(fresh, context={"request": request}).data,
@@ -300,7 +302,11 @@ class BreakGlassAPIView(APIView):
 
     @extend_schema(
         request=BreakGlassRequestSerializer,
-        responses={200: BreakGlassAccessSerializer, 201: BreakGlassAccessSerializer},
+        responses={
+            200: BreakGlassAccessSerializer,
+            201: BreakGlassAccessSerializer,
+            429: OpenApiResponse(ErrorDetailSerializer, "Past the daily limit of emergency access"),
+        },
     )
     def post(self, request: Request) -> Response:
         user = request.user
@@ -318,8 +324,6 @@ class BreakGlassAPIView(APIView):
             )
         except services.BreakGlassLimitReached as exc:
             return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        except ApplicationError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         if result.opened:
             services.break_glass_opened_record(
                 request=request, user=user, access=result.access, via_api=True

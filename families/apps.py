@@ -8,8 +8,9 @@ class FamiliesConfig(AppConfig):
     verbose_name = "Families"
 
     def ready(self) -> None:
-        from families.jobs import caseload_summary_export
+        from families.jobs import CASELOAD_SUMMARY_EXPORT, caseload_summary_export
         from oneplan.jobs import register_job_runner
-        from oneplan.models import JobKind
 
-        register_job_runner(JobKind.CASELOAD_SUMMARY_EXPORT, caseload_summary_export)
+        register_job_runner(
+            CASELOAD_SUMMARY_EXPORT, caseload_summary_export, label="Caseload summary export"
+        )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
-from families.history import audited
+from audit.history import audited
 from families.rules import BreakGlassCategory
 
 

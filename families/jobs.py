@@ -12,6 +12,8 @@ from families.states import FamilyStatus
 from oneplan.jobs import JobOutcome, Progress
 from oneplan.models import Job
 
+CASELOAD_SUMMARY_EXPORT = "caseload_summary_export"
+
 
 def _safe_cell(value: object) -> str:
     # Spreadsheet programs run a cell starting with these as a formula (CSV injection).

@@ -13,8 +13,8 @@ from django.db.models.functions import Upper
 from django.utils.deconstruct import deconstructible
 
 from agencies.models import Agency, Staff
+from audit.history import audited
 from families import identifiers
-from families.history import audited
 from families.states import FamilyStatus
 from lcgs.models import LCG
 

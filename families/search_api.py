@@ -80,7 +80,11 @@ class PersonSearchViewSet(viewsets.GenericViewSet[HouseholdMembership]):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="A name (typos allowed) or family reference"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1},
+                description="A name (typos allowed) or family reference",
+            ),
             OpenApiParameter("date_of_birth", datetime.date, description="YYYY-MM-DD"),
             OpenApiParameter("postcode", str, description="A full postcode, any spacing or case"),
         ],

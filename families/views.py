@@ -37,6 +37,7 @@ from families.forms import (
 )
 from families.grants_models import BreakGlassAccess, BreakGlassRefusal, LawfulBasis, TeamMember
 from families.guardian_sync import VIEW_RESTRICTED
+from families.jobs import CASELOAD_SUMMARY_EXPORT
 from families.models import Family, Person
 from families.panels import family_panels_render
 from families.states import FamilyStatus
@@ -44,7 +45,6 @@ from lcgs.models import LCG
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.jobs import job_start
-from oneplan.models import JobKind
 
 PAGE_SIZE = 50
 
@@ -492,7 +492,7 @@ def caseload_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You cannot export the caseload summary")
     job = job_start(
         actor=user,
-        kind=JobKind.CASELOAD_SUMMARY_EXPORT,
+        kind=CASELOAD_SUMMARY_EXPORT,
         idempotency_key=request.POST.get("idempotency_key", "")[:200],
     )
     access_event_record(

@@ -10,7 +10,7 @@ from lcgs.models import LCG, LCGMembership
 from oneplan.errors import ApplicationError
 
 
-class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
+class MembershipForm(forms.ModelForm):
     """Refuses, with a message on the page, adding or changing one's own membership
     (``lcgs.services.lcg_membership_save`` enforces it for every caller)."""
 

@@ -1,13 +1,19 @@
-"""REST API for background jobs: poll a job you started."""
+"""REST API of the project itself: poll a job you started; unknown API addresses."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import RetrieveAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from oneplan.models import Job
 from oneplan.selectors import job_get_for_user_or_404
@@ -50,3 +56,41 @@ class JobDetailView(RetrieveAPIView[Job]):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         job = job_get_for_user_or_404(request.user, str(kwargs["job_id"]))
         return Response(self.get_serializer(job).data)
+
+
+# Unknown addresses under /api/ (the last route of oneplan/urls.py).
+
+
+def _with_slash(request: HttpRequest) -> str | None:
+    """Where Django's APPEND_SLASH would have sent the request, if anywhere: the
+    catch-all route matches every path, so the middleware no longer does it."""
+    path = request.path_info
+    if not settings.APPEND_SLASH or path.endswith("/"):
+        return None
+    try:
+        match = resolve(path + "/")
+    except Resolver404:
+        return None
+    if getattr(match.func, "view_class", None) is ApiNotFoundView:
+        return None
+    return request.get_full_path(force_append_slash=True)
+
+
+class ApiNotFoundView(APIView):
+    """Every path under /api/ that names no endpoint: a JSON 404, not the site's page."""
+
+    access_rule = "anyone: answers 404 and shows nothing"
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    schema = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        target = _with_slash(request)
+        if target is not None and request.method in ("GET", "HEAD"):
+            return HttpResponsePermanentRedirect(target)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before any handler, so every method (OPTIONS too) answers the same 404.
+        super().initial(request, *args, **kwargs)
+        raise NotFound()

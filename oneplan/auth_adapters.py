@@ -23,7 +23,7 @@ from oneplan.api_tokens import RevokeReason, api_tokens_revoke_all
 from oneplan.encryption import secret_decrypt, secret_encrypt
 
 
-class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         "username_password_mismatch": "Enter a correct username and password",
@@ -95,7 +95,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         return not Authenticator.objects.filter(user_id=user.pk, created_at__lt=before).exists()
 
 
-class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "incorrect_code": (

@@ -53,7 +53,7 @@ def _code_widget(field: forms.Field) -> None:
     )
 
 
-class SignInForm(GOVUKAllauthMixin, account_forms.LoginForm):  # type: ignore[misc]
+class SignInForm(GOVUKAllauthMixin, account_forms.LoginForm):
     govuk_fields: ClassVar[dict[str, tuple[str, str, dict[str, str]]]] = {
         "login": ("Username", "", {"required": "Enter your username"}),
         "password": ("Password", "", {"required": "Enter your password"}),
@@ -65,13 +65,13 @@ class SignInForm(GOVUKAllauthMixin, account_forms.LoginForm):  # type: ignore[mi
         login.widget.attrs.update({"spellcheck": "false", "autocapitalize": "none"})
 
 
-class ReauthenticateForm(GOVUKAllauthMixin, account_forms.ReauthenticateForm):  # type: ignore[misc]
+class ReauthenticateForm(GOVUKAllauthMixin, account_forms.ReauthenticateForm):
     govuk_fields: ClassVar[dict[str, tuple[str, str, dict[str, str]]]] = {
         "password": ("Password", "", {"required": "Enter your password"}),
     }
 
 
-class ChangePasswordForm(GOVUKAllauthMixin, account_forms.ChangePasswordForm):  # type: ignore[misc]
+class ChangePasswordForm(GOVUKAllauthMixin, account_forms.ChangePasswordForm):
     govuk_fields: ClassVar[dict[str, tuple[str, str, dict[str, str]]]] = {
         "oldpassword": ("Current password", "", {"required": "Enter your current password"}),
         "password1": (
@@ -96,7 +96,7 @@ class ChangePasswordForm(GOVUKAllauthMixin, account_forms.ChangePasswordForm):  
         return cleaned
 
 
-class MFAAuthenticateForm(GOVUKAllauthMixin, mfa_forms.AuthenticateForm):  # type: ignore[misc]
+class MFAAuthenticateForm(GOVUKAllauthMixin, mfa_forms.AuthenticateForm):
     govuk_fields: ClassVar[dict[str, tuple[str, str, dict[str, str]]]] = {
         "code": (
             "Security code",
@@ -110,7 +110,7 @@ class MFAAuthenticateForm(GOVUKAllauthMixin, mfa_forms.AuthenticateForm):  # typ
         _code_widget(self.fields["code"])
 
 
-class MFAReauthenticateForm(GOVUKAllauthMixin, mfa_forms.ReauthenticateForm):  # type: ignore[misc]
+class MFAReauthenticateForm(GOVUKAllauthMixin, mfa_forms.ReauthenticateForm):
     govuk_fields = MFAAuthenticateForm.govuk_fields
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -118,7 +118,7 @@ class MFAReauthenticateForm(GOVUKAllauthMixin, mfa_forms.ReauthenticateForm):  #
         _code_widget(self.fields["code"])
 
 
-class ActivateTOTPForm(GOVUKAllauthMixin, totp_forms.ActivateTOTPForm):  # type: ignore[misc]
+class ActivateTOTPForm(GOVUKAllauthMixin, totp_forms.ActivateTOTPForm):
     govuk_fields: ClassVar[dict[str, tuple[str, str, dict[str, str]]]] = {
         "code": (
             "Security code",

@@ -506,5 +506,5 @@ class GOVUKForm(GOVUKFormMixin, forms.Form):
     """Base class for the service's forms."""
 
 
-class GOVUKModelForm(GOVUKFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class GOVUKModelForm(GOVUKFormMixin, forms.ModelForm):
     """Base class for the service's model forms."""

@@ -1,6 +1,7 @@
 """Background jobs: start one, run it once, report progress.
 
-Apps register one runner per ``JobKind`` (in their ``AppConfig.ready``). A runner gets
+Apps register one runner per kind of job, a plain string with the name people see (in
+their ``AppConfig.ready``), so the core lists no app's kinds. A runner gets
 the job and a progress callback, and returns a ``JobOutcome``; everything else (status,
 timing, failures, the result file, running at most once) is handled here.
 """
@@ -16,10 +17,11 @@ from datetime import timedelta
 import pghistory
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from agencies.models import User
-from oneplan.models import Job, JobKind, JobStatus
+from oneplan.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -39,19 +41,28 @@ Progress = Callable[[int, int], None]
 Runner = Callable[[Job, Progress], JobOutcome]
 
 _RUNNERS: dict[str, Runner] = {}
+_LABELS: dict[str, str] = {}
 
 
-def register_job_runner(kind: JobKind, runner: Runner) -> None:
+def register_job_runner(kind: str, runner: Runner, *, label: str) -> None:
+    """Make ``runner`` the one function that runs jobs of ``kind``, which people see as
+    ``label`` ("Agency feed import")."""
     if kind in _RUNNERS and _RUNNERS[kind] is not runner:
         raise RuntimeError(f"A runner is already registered for {kind}")
     _RUNNERS[kind] = runner
+    _LABELS[kind] = label
+
+
+def job_kind_label(kind: str) -> str:
+    """The name people see for a kind of job."""
+    return _LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
 @transaction.atomic
 def job_start(
     *,
     actor: User,
-    kind: JobKind,
+    kind: str,
     parameters: dict[str, object] | None = None,
     idempotency_key: str = "",
 ) -> Job:
@@ -76,6 +87,27 @@ def job_start(
 
     transaction.on_commit(lambda: job_run_task.delay(str(job.pk)))
     return job
+
+
+def job_progress_update(
+    job_id: str, *, done: int, total: int, connection: BaseDatabaseWrapper | None = None
+) -> None:
+    """Record that ``done`` of ``total`` steps of the job are finished.
+
+    Without ``connection`` the write goes through the default connection. A job whose
+    work runs in one long transaction passes an autocommit connection of its own, so the
+    page polling the job sees the progress at once rather than when the work commits.
+    """
+    done = min(done, total)
+    if connection is None:
+        Job.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+        return
+    # SQL, not the ORM: querysets only write through the connections Django manages.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE oneplan_job SET progress_done = %s, progress_total = %s WHERE id = %s",
+            [done, total, str(job_id)],
+        )
 
 
 def _claim(job_id: str) -> Job | None:
@@ -105,7 +137,7 @@ def job_run(*, job_id: str) -> Job | None:
     def progress(done: int, total: int) -> None:
         # Its own small write outside any transaction, so the page polling the job
         # sees it at once.
-        Job.objects.filter(pk=job.pk).update(progress_done=min(done, total), progress_total=total)
+        job_progress_update(str(job.pk), done=done, total=total)
 
     try:
         # Every write the job makes is attributed to it and to whoever started it.

@@ -9,13 +9,6 @@ from django.conf import settings
 from django.db import models
 
 
-class JobKind(models.TextChoices):
-    # Each kind is run by exactly one function registered in ``oneplan.jobs``.
-    CASELOAD_SUMMARY_EXPORT = "caseload_summary_export", "Caseload summary export"
-    FEED_IMPORT = "feed_import", "Agency feed import"
-    ASSESSMENT_RUN = "assessment_run", "Eligibility assessment"
-
-
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -34,7 +27,9 @@ class Job(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=40, choices=JobKind.choices)
+    # Each kind is a plain string an app registers with its runner and its name
+    # (``oneplan.jobs.register_job_runner``): a new kind needs no change here.
+    kind = models.CharField(max_length=40)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
@@ -68,7 +63,7 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.get_status_display()})"
+        return f"{self.kind} ({self.get_status_display()})"
 
     @property
     def is_finished(self) -> bool:

@@ -39,7 +39,7 @@ from oneplan.models import ApiToken
 ENDED_MESSAGE = "Your API token has ended: get a new one from /api/auth/token/"
 
 
-class ApiTokenAuthentication(TokenAuthentication):  # type: ignore[misc]
+class ApiTokenAuthentication(TokenAuthentication):
     def _cleanup_token(self, auth_token: ApiToken) -> bool:
         """knox calls this for each token that could be the one sent, before comparing
         digests: end the user's tokens that have expired or been idle too long, with the
@@ -66,7 +66,7 @@ class ApiTokenAuthentication(TokenAuthentication):  # type: ignore[misc]
         return result
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """How the OpenAPI schema describes the token: ``Authorization: Token <token>``."""
 
     target_class = "oneplan.token_authentication.ApiTokenAuthentication"

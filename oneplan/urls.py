@@ -3,7 +3,7 @@
 from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -70,4 +70,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI without inline scripts, for the Content-Security-Policy (api_docs.py).
     path("api/docs/", api_docs, name="api-docs"),
+    # Last: any other address under /api/ answers a JSON 404, not the site's page.
+    re_path(r"^api/", oneplan_api.ApiNotFoundView.as_view(), name="api-not-found"),
 ]

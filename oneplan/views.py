@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import User
 from oneplan.access_rules import PUBLIC, access_rule
+from oneplan.jobs import job_kind_label
 from oneplan.navigation import start_url_for
 from oneplan.selectors import job_get_for_user_or_404
 
@@ -84,7 +85,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     # htmx polls for the progress fragment only; a plain request gets the whole page.
     is_poll = bool(getattr(request, "htmx", False))
     template = "oneplan/job_progress.html" if is_poll else "oneplan/job_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "kind_label": job_kind_label(job.kind)})
 
 
 @login_required

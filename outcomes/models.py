@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency
-from families.history import audited
+from audit.history import audited
 from families.models import Family, Person
 from oneplan.models import Job
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -25,14 +25,14 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
-from conftest import World, build_world, client_for
+from conftest import World, build_world, built_once, client_for, shared_data
 from families.grants import grants_sync
 from families.grants_models import BreakGlassAccess, LawfulBasisKind
 from families.services import lawful_basis_record
 from outcomes.assessment.services import assessment_families_run
-from outcomes.assessment.testing import evidence_add
 from plans.models import ActionOwner
 from plans.plan.services import (
     action_create,
@@ -44,6 +44,7 @@ from plans.plan.services import (
 )
 from plans.review.services import GoalRatingInput, agreement_record, case_note_add, review_record
 from plans.tests.test_review_support import pdf_text
+from tests.support.assessment import evidence_add
 from tests.test_permission_matrix import PERSONAS
 
 # Canary words: one word each (no spaces or punctuation), so HTML escaping, JSON and the
@@ -62,6 +63,9 @@ CANARIES = {
     "evidence": "CANARYEVIDENCE",
 }
 CONTROL = "Ordinaryschoolgoal"
+
+# Run in parallel, the module keeps to one process, so the world is seeded once.
+pytestmark = pytest.mark.xdist_group("content-matrix")
 
 # Who holds the restricted-information permission on own_family: its lead professional,
 # the coordinator of its LCG and the data protection officer. The police practitioner is
@@ -494,9 +498,15 @@ def check_route(seeded: Seeded, persona: str, route: ContentRoute, client: Clien
     return problems
 
 
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Seeded]:
+    # Seeded once for every persona: each test runs in a savepoint rolled back at its end.
+    yield from built_once(django_db_blocker, lambda: seed(build_world()))
+
+
 @pytest.fixture
-def seeded(db: None) -> Seeded:
-    return seed(build_world())
+def seeded(request: pytest.FixtureRequest, seeded_once: Seeded, db: None) -> Seeded:
+    return shared_data(request, seeded_once)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -21,11 +21,11 @@ from conftest import World
 from families.models import HouseholdMembership, MemberRole
 from oneplan.jobs import job_run
 from outcomes.assessment.services import assessment_families_run, assessment_queue_process
-from outcomes.assessment.testing import evidence_add
 from outcomes.frameworks.registry import DEFAULT_PERIODS
 from outcomes.models import Assessment, Evidence, FeedSubmission, FrameworkPeriod, MatchReview
 from tests.browser import assert_accessible
 from tests.factories import AddressFactory, FamilyFactory, PersonFactory
+from tests.support.assessment import evidence_add
 from tests.test_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

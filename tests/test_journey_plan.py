@@ -19,11 +19,11 @@ from pytest_django.live_server_helper import LiveServer
 from conftest import World
 from families.grants_models import LawfulBasisKind
 from families.services import lawful_basis_record
-from oneplan.demo.casework import term_end, terms_before
+from oneplan.demo.casework_data import term_end, terms_before
 from outcomes.assessment.services import assessment_families_run
-from outcomes.assessment.testing import evidence_add
 from plans.models import Action, ActionStatus, Agreement, PlanStatus, Review
 from tests.browser import assert_accessible
+from tests.support.assessment import evidence_add
 from tests.test_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,24 +1,34 @@
 """The permission matrix: every role x every route x (own / other agency's / other LCG's
 family), with the expected answer; on every denial, nothing changed.
 
-Kept as data so later issues add their routes and rules here.
+Kept as data so later issues add their routes and rules here: the family routes below,
+and each app's own pages and API routes in its table (``<app>/tests/matrix.py``, listed
+in ``APP_TABLES``). Each world is built once and shared by its cases; every case runs in
+a savepoint of its own, rolled back when it ends, so a case that writes leaves the world
+as it found it.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
-from conftest import World, build_world, client_for
+from conftest import World, build_world, built_once, client_for, shared_data
 from families import services
 from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
 from families.models import Family, FamilyStatusChange
+from oneplan.models import Job
+from outcomes.tests import matrix as outcomes_matrix
+from plans.tests import matrix as plans_matrix
+from tests.matrix import RouteCase, Table
 
 PERSONAS = [
     "anonymous",
@@ -173,8 +183,7 @@ def _snapshot() -> tuple[object, ...]:
     )
 
 
-@pytest.fixture
-def matrix_world(db: None) -> World:
+def build_matrix_world() -> World:
     world = build_world()
     # Every family has a lawful basis, so an allowed "add to team" succeeds.
     for name in FAMILIES.values():
@@ -189,57 +198,21 @@ def matrix_world(db: None) -> World:
     return world
 
 
+@pytest.fixture(scope="class")
+def shared_world(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[Any]:
+    """The world of the test class (``build``), built once for all of its cases."""
+    yield from built_once(django_db_blocker, request.cls.build)
+
+
+@pytest.fixture
+def matrix_world(request: pytest.FixtureRequest, shared_world: Any, db: None) -> Any:
+    return shared_data(request, shared_world)
+
+
 def _client(world: World, persona: str) -> Client:
     return Client() if persona == "anonymous" else client_for(getattr(world, persona))
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("family_key", list(FAMILIES))
-@pytest.mark.parametrize("route", FAMILY_ROUTES, ids=lambda r: f"{r.method}-{r.name}")
-def test_family_routes(
-    matrix_world: World, persona: str, family_key: str, route: FamilyRoute
-) -> None:
-    family = getattr(matrix_world, FAMILIES[family_key])
-    client = _client(matrix_world, persona)
-    url = reverse(route.name, args=[family.reference])
-    expected = route.expect(persona, family_key)
-    before = _snapshot()
-
-    if route.method == "get":
-        response = client.get(url)
-    else:
-        response = client.post(url, route.data(matrix_world))
-
-    assert response.status_code == expected, response.content[:400]
-    if expected == 302 and persona == "anonymous":
-        assert response["Location"].startswith(reverse("login"))
-    if (route.method == "post" and expected != 302) or persona == "anonymous":
-        assert _snapshot() == before
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("route", OTHER_ROUTES, ids=lambda r: f"{r[1]}-{r[0]}")
-def test_other_routes(
-    matrix_world: World,
-    persona: str,
-    route: tuple[str, str, Callable[[str], int], dict[str, object]],
-) -> None:
-    name, method, expect, data = route
-    from oneplan.models import Job
-
-    client = _client(matrix_world, persona)
-    jobs_before = Job.objects.count()
-    response = client.get(reverse(name)) if method == "get" else client.post(reverse(name), data)
-    assert response.status_code == expect(persona)
-    if expect(persona) != 302 or persona == "anonymous":
-        assert Job.objects.count() == jobs_before
-
-
-def test_matrix_size_is_reported() -> None:
-    # Printed so the size appears in the test log and the closing note can quote it.
-    cases = len(PERSONAS) * (len(FAMILY_ROUTES) * len(FAMILIES) + len(OTHER_ROUTES))
-    print(f"permission matrix: {cases} cases")
-    assert cases == len(PERSONAS) * (len(FAMILY_ROUTES) * 3 + len(OTHER_ROUTES))
 
 
 BREAKS_GLASS = {
@@ -252,26 +225,156 @@ BREAKS_GLASS = {
 }
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_break_glass_api(matrix_world: World, persona: str) -> None:
-    """Case workers and coordinators may open emergency access to a family outside their
-    scope; everyone else is refused (the API answers 403 to anonymous requests too) and
-    nothing is opened."""
-    client = _client(matrix_world, persona)
-    before = (_snapshot(), BreakGlassAccess.objects.count())
+# Run in parallel, each world's cases keep to one process, so it is built once.
+@pytest.mark.xdist_group("permission-matrix-family-routes")
+class TestFamilyRoutes:
+    """The family pages, the pages about no one family, and break glass: one world."""
 
-    response = client.post(
-        "/api/break-glass/",
+    build = staticmethod(build_matrix_world)
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    @pytest.mark.parametrize("family_key", list(FAMILIES))
+    @pytest.mark.parametrize("route", FAMILY_ROUTES, ids=lambda r: f"{r.method}-{r.name}")
+    def test_family_routes(
+        self, matrix_world: World, persona: str, family_key: str, route: FamilyRoute
+    ) -> None:
+        family = getattr(matrix_world, FAMILIES[family_key])
+        client = _client(matrix_world, persona)
+        url = reverse(route.name, args=[family.reference])
+        expected = route.expect(persona, family_key)
+        before = _snapshot()
+
+        if route.method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, route.data(matrix_world))
+
+        assert response.status_code == expected, response.content[:400]
+        if expected == 302 and persona == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+        if (route.method == "post" and expected != 302) or persona == "anonymous":
+            assert _snapshot() == before
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    @pytest.mark.parametrize("route", OTHER_ROUTES, ids=lambda r: f"{r[1]}-{r[0]}")
+    def test_other_routes(
+        self,
+        matrix_world: World,
+        persona: str,
+        route: tuple[str, str, Callable[[str], int], dict[str, object]],
+    ) -> None:
+        name, method, expect, data = route
+        client = _client(matrix_world, persona)
+        jobs_before = Job.objects.count()
+        response = (
+            client.get(reverse(name)) if method == "get" else client.post(reverse(name), data)
+        )
+        assert response.status_code == expect(persona)
+        if expect(persona) != 302 or persona == "anonymous":
+            assert Job.objects.count() == jobs_before
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_break_glass_api(self, matrix_world: World, persona: str) -> None:
+        """Case workers and coordinators may open emergency access to a family outside
+        their scope; everyone else is refused (the API answers 403 to anonymous requests
+        too) and nothing is opened."""
+        client = _client(matrix_world, persona)
+        before = (_snapshot(), BreakGlassAccess.objects.count())
+
+        response = client.post(
+            "/api/break-glass/",
+            {
+                "reference": matrix_world.unassigned_family.reference,
+                "category": "risk_to_child",
+                "reason": "Police called about a child left alone at the address tonight",
+            },
+        )
+
+        if persona in BREAKS_GLASS:
+            assert response.status_code == 201, response.content[:400]
+            assert BreakGlassAccess.objects.count() == before[1] + 1
+        else:
+            assert response.status_code == 403
+            assert (_snapshot(), BreakGlassAccess.objects.count()) == before
+
+
+# --- The apps' tables ---------------------------------------------------------------
+
+APP_TABLES: list[Table] = [*plans_matrix.TABLES, *outcomes_matrix.TABLES]
+DENIED = {400, 401, 403, 404, 405, 409, 412, 428}
+
+
+def _app_cases(table: Table) -> list[Any]:
+    for case in table.cases:
+        unknown = set(case.expect) - set(PERSONAS)
+        assert not unknown, f"{table.name}, {case.id}: no such persona {sorted(unknown)}"
+    return [
+        pytest.param(persona, case, id=f"{persona}-{case.id}")
+        for case in table.cases
+        for persona in PERSONAS
+        if persona in case.expect
+    ]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    table = getattr(metafunc.cls, "table", None)
+    if table is not None:
+        metafunc.parametrize(("persona", "case"), _app_cases(table))
+
+
+class AppTableCases:
+    """Asks each row of ``table`` as every persona it names, in the table's world."""
+
+    table: ClassVar[Table]
+
+    @classmethod
+    def build(cls) -> Any:
+        return cls.table.build()
+
+    def test_each_persona_gets_the_answer_in_the_table(
+        self, matrix_world: Any, persona: str, case: RouteCase
+    ) -> None:
+        world: World = matrix_world.world
+        client = _client(world, persona)
+        url = case.url(matrix_world)
+        expected = case.expect[persona]
+        before = self.table.snapshot(matrix_world)
+
+        if case.method == "get":
+            response = client.get(url)
+        elif case.json:
+            response = getattr(client, case.method)(
+                url, case.data(matrix_world), content_type="application/json"
+            )
+        else:
+            response = getattr(client, case.method)(url, case.data(matrix_world))
+
+        assert response.status_code == expected, response.content[:400]
+        if expected == 302 and persona == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+        if expected in DENIED or persona == "anonymous":
+            assert self.table.snapshot(matrix_world) == before
+
+
+# One test class per table, named for it (``TestPlanPages`` for "plan pages"), its cases
+# kept to one process when run in parallel.
+for _table in APP_TABLES:
+    _name = "Test" + "".join(word.capitalize() for word in _table.name.split())
+    globals()[_name] = type(
+        _name,
+        (AppTableCases,),
         {
-            "reference": matrix_world.unassigned_family.reference,
-            "category": "risk_to_child",
-            "reason": "Police called about a child left alone at the address tonight",
+            "table": _table,
+            "pytestmark": [pytest.mark.xdist_group(f"permission-matrix-{_table.name}")],
+            "__module__": __name__,
         },
     )
 
-    if persona in BREAKS_GLASS:
-        assert response.status_code == 201, response.content[:400]
-        assert BreakGlassAccess.objects.count() == before[1] + 1
-    else:
-        assert response.status_code == 403
-        assert (_snapshot(), BreakGlassAccess.objects.count()) == before
+
+def matrix_size() -> tuple[int, int]:
+    """(cases, routes) of the whole matrix, for the summary at the end of a test run."""
+    family = len(PERSONAS) * (len(FAMILY_ROUTES) * len(FAMILIES) + len(OTHER_ROUTES) + 1)
+    apps = sum(len(_app_cases(table)) for table in APP_TABLES)
+    routes = len(FAMILY_ROUTES) + len(OTHER_ROUTES) + 1
+    routes += sum(len(table.cases) for table in APP_TABLES)
+    return family + apps, routes

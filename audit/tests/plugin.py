@@ -24,7 +24,7 @@ TRUNCATE_TRIGGER = "audit.AccessEvent:append_only_truncate"
 _ALREADY = pytest.StashKey[bool]()
 
 
-def _is_transactional(item: pytest.Item) -> bool:
+def is_transactional(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
     fixtures = set(getattr(item, "fixturenames", ()))
     return bool(
@@ -36,7 +36,7 @@ def _is_transactional(item: pytest.Item) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[Any]:
     # Registered both here and by audit/tests/conftest.py: wrap each teardown once.
-    if not _is_transactional(item) or item.stash.get(_ALREADY, False):
+    if not is_transactional(item) or item.stash.get(_ALREADY, False):
         return (yield)
     item.stash[_ALREADY] = True
     with pgtrigger.ignore(TRUNCATE_TRIGGER):

@@ -274,7 +274,7 @@ def test_looking_at_someones_activity_is_itself_recorded(world: World) -> None:
     assert own.detail == {"date_from": None, "date_to": None, "page": 1}
 
 
-def test_the_request_id_reaches_the_record_and_the_response(world: World, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_request_id_reaches_the_record_and_the_response(world: World, settings) -> None:
     settings.MIDDLEWARE = ["audit.middleware.RequestIdMiddleware", *settings.MIDDLEWARE]
 
     response = client_for(world.dpo).get(

@@ -30,7 +30,7 @@ from oneplan.errors import ApplicationError
 from tests.factories import AgencyFactory, StaffFactory
 
 
-def _visible(staff, family: Family) -> bool:  # type: ignore[no-untyped-def]
+def _visible(staff, family: Family) -> bool:
     return Family.objects.filter(family_scope(staff.user), pk=family.pk).exists()
 
 

@@ -15,7 +15,7 @@ from families.grants import grants_sync
 from tests.factories import FamilyFactory, MembershipFactory
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200

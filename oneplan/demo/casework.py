@@ -11,19 +11,41 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
-
-from django.db import connection
-from django.db.models import Model
+from collections.abc import Sequence
+from typing import Any
 
 from agencies.models import Agency
 from families.grants_models import LawfulBasis, TeamMember
+from oneplan.demo.casework_data import (
+    ACTIONS,
+    DAY,
+    FEED_AGENCY,
+    GOALS,
+    HEADLINES,
+    RATINGS,
+    WANTS,
+    WITH_PLAN,
+    WORKED_WITH,
+    WORKING_WELL,
+    WORRIES,
+    DemoFamily,
+    DemoMember,
+    DemoRows,
+    age_on,
+    iso_text,
+    term_end,
+    terms_before,
+)
+from oneplan.demo.casework_store import (
+    COPY_ORDER,
+    IdPool,
+    copy_model_lines,
+    copy_through_lines,
+)
+from oneplan.demo.copying import copy_field
 from outcomes.models import (
     RESTRICTED_FEED_KINDS,
     Evidence,
@@ -43,170 +65,6 @@ from plans.models import (
     Plan,
     Review,
 )
-
-CHUNK: Final = 5000
-DAY: Final = datetime.timedelta(days=1)
-
-# Which demo agency sends each kind of feed (codes from ``oneplan.demo.seed``).
-FEED_AGENCY: Final[dict[FeedKind, str]] = {
-    FeedKind.SCHOOL_ATTENDANCE: "SCH-BASINGSTOKE-VALE",
-    FeedKind.EXCLUSIONS: "SCH-BASINGSTOKE-VALE",
-    FeedKind.OFFENCES: "HCC-YOT",
-    FeedKind.ASB: "GBC",
-    FeedKind.POLICE_CALLOUTS: "HC-POLICE",
-    FeedKind.BENEFITS: "DWP-JCP",
-    FeedKind.EMPLOYMENT: "DWP-JCP",
-    FeedKind.SOCIAL_CARE: "HCC-CS",
-    FeedKind.DOMESTIC_ABUSE: "HC-POLICE",
-    FeedKind.HEALTH: "SHFT",
-    FeedKind.HOUSING: "HBC-HOUSING",
-}
-
-# Supporting Families headline needs (DOMAIN.md 4.3) and how often demo families have
-# each; a family being worked with has three or more.
-HEADLINES: Final[tuple[tuple[str, float], ...]] = (
-    ("education", 0.45),
-    ("early_years", 0.15),
-    ("health", 0.40),
-    ("substance_use", 0.15),
-    ("family_relationships", 0.30),
-    ("child_safety", 0.30),
-    ("crime", 0.30),
-    ("domestic_abuse", 0.25),
-    ("housing", 0.30),
-    ("financial_stability", 0.50),
-)
-WORKED_WITH: Final = frozenset({"engaged", "plan_active", "outcomes_met", "claimed"})
-WITH_PLAN: Final = frozenset({"plan_active", "outcomes_met", "claimed"})
-
-GOALS: Final[dict[str, tuple[str, ...]]] = {
-    "education": ("{child} goes to school every day", "{child} stays in school"),
-    "early_years": ("{child} is ready for nursery", "The baby's development checks are up to date"),
-    "health": ("{adult} feels able to manage their mental health",),
-    "substance_use": ("{adult} cuts down their drinking and keeps appointments",),
-    "family_relationships": ("Fewer arguments at home and a calmer evening routine",),
-    "child_safety": ("The children are safe and the plan can step down",),
-    "crime": ("{child} stays out of trouble with the police",),
-    "domestic_abuse": ("{adult} and the children feel safe at home",),
-    "housing": ("The rent arrears are paid off and the tenancy is safe",),
-    "financial_stability": ("{adult} finds work or training that fits around the children",),
-}
-ACTIONS: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    # (agency kind or "family", what)
-    "education": (
-        ("school", "Meet {child} each morning for a check-in"),
-        ("family", "Get {child} up and out of the door by 8:15"),
-    ),
-    "early_years": (
-        ("health", "Home visit for the 2-year development review"),
-        ("family", "Take up the free nursery place"),
-    ),
-    "health": (
-        ("health", "Refer {adult} to talking therapies"),
-        ("family", "Go to the GP appointment about sleep"),
-    ),
-    "substance_use": (("health", "Arrange an assessment with the recovery service"),),
-    "family_relationships": (
-        ("voluntary_sector", "Six family mediation sessions"),
-        ("family", "Agree a bedtime routine and stick to it"),
-    ),
-    "child_safety": (("childrens_services", "Child in need review meeting"),),
-    "crime": (
-        ("youth_offending", "Weekly session with the youth justice worker"),
-        ("police", "Visit to explain the acceptable behaviour contract"),
-    ),
-    "domestic_abuse": (("police", "Safety planning visit with the domestic abuse officer"),),
-    "housing": (
-        ("housing", "Set up an affordable repayment plan for the arrears"),
-        ("family", "Pay the agreed amount each week"),
-    ),
-    "financial_stability": (
-        ("dwp", "Work coach appointment about part-time work"),
-        ("family", "Go to the jobs fair at the library"),
-    ),
-}
-WORKING_WELL: Final = (
-    "Mum is very proud of the children and wants the best for them.",
-    "The family get on well with their neighbours and grandparents help out.",
-    "The children enjoy football club and never miss it.",
-)
-WORRIES: Final = (
-    "Mornings are chaotic and the children are often late or miss school.",
-    "Money is very tight and the arrears letters are frightening.",
-    "There have been arguments that upset the younger children.",
-)
-WANTS: Final = (
-    "\u201cWe want a calmer house and for the kids to do well at school.\u201d",
-    "\u201cI want to get back to work and stop worrying about the rent.\u201d",
-    "\u201cWe just want to be left alone to get on with our lives.\u201d",
-)
-RATINGS: Final = ("no_change", "some_progress", "good_progress", "some_progress")
-
-
-@dataclass
-class _Member:
-    person_id: int
-    given_name: str
-    family_name: str
-    born: datetime.date
-    sex: str
-    upn: str
-    nhs: str
-    ni: str
-    role: str
-
-
-@dataclass
-class _Family:
-    pk: int
-    status: str
-    lead_agency_id: int | None
-    lead_user_id: int | None
-    attached_on: datetime.date | None
-    engaged_on: datetime.date | None
-    line_1: str
-    postcode: str
-    uprn: str
-    members: list[_Member] = field(default_factory=list)
-
-
-@dataclass
-class _Rows:
-    """Lines for COPY, per table, with ids reserved as they are made."""
-
-    lines: dict[type[Model], list[str]] = field(default_factory=lambda: defaultdict(list))
-    through: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-
-
-def _iso(day: datetime.date | None) -> str:
-    return "\\N" if day is None else day.isoformat()
-
-
-def _text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def _age(born: datetime.date, on: datetime.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def terms_before(today: datetime.date, count: int) -> list[tuple[str, str, datetime.date]]:
-    """The ``count`` most recent school terms that started on or before ``today``, newest
-    first, as (academic year, term, start date), with FEEDS.md's term start dates."""
-    terms: list[tuple[str, str, datetime.date]] = []
-    year = today.year + 1
-    while len(terms) < count:
-        first = year - 1
-        label = f"{first}/{str(year)[-2:]}"
-        for term, start in (
-            ("summer", datetime.date(year, 4, 1)),
-            ("spring", datetime.date(year, 1, 1)),
-            ("autumn", datetime.date(first, 9, 1)),
-        ):
-            if start <= today and len(terms) < count:
-                terms.append((label, term, start))
-        year -= 1
-    return terms
 
 
 class CaseworkGenerator:
@@ -231,7 +89,7 @@ class CaseworkGenerator:
         self.submissions: dict[tuple[int, str], int] = {}
         self.sources: dict[tuple[int, int], int] = {}
         self.counts: dict[str, int] = defaultdict(int)
-        self.ids = _IdPool()
+        self.ids = IdPool()
 
     # -- evidence ---------------------------------------------------------------
 
@@ -254,7 +112,9 @@ class CaseworkGenerator:
             self.submissions[key] = submission.pk
         return self.submissions[key]
 
-    def _source(self, rows: _Rows, family: _Family, member: _Member, agency_id: int) -> int:
+    def _source(
+        self, rows: DemoRows, family: DemoFamily, member: DemoMember, agency_id: int
+    ) -> int:
         key = (agency_id, member.person_id)
         if key not in self.sources:
             source_id = self.ids.next(SourcePerson)
@@ -274,11 +134,11 @@ class CaseworkGenerator:
                         str(agency_id),
                         f"DEMO-{member.person_id}",
                         str(member.person_id),
-                        _text(member.given_name),
-                        _text(member.family_name),
+                        copy_field(member.given_name),
+                        copy_field(member.family_name),
                         member.born.isoformat(),
                         member.sex,
-                        _text(family.line_1),
+                        copy_field(family.line_1),
                         family.postcode,
                         family.uprn,
                         "",
@@ -287,7 +147,7 @@ class CaseworkGenerator:
                         member.ni,
                         method.value,
                         "1.0" if method == MatchMethod.SCORE else "\\N",
-                        _text(json.dumps(fields)),
+                        copy_field(json.dumps(fields)),
                         self.now,
                         "\\N",
                         "\\N",
@@ -301,9 +161,9 @@ class CaseworkGenerator:
 
     def _evidence(
         self,
-        rows: _Rows,
-        family: _Family,
-        member: _Member,
+        rows: DemoRows,
+        family: DemoFamily,
+        member: DemoMember,
         kind: FeedKind,
         date: datetime.date,
         end: datetime.date | None,
@@ -322,8 +182,8 @@ class CaseworkGenerator:
                     kind.value,
                     f"DEMO-{evidence_id}",
                     date.isoformat(),
-                    _iso(end),
-                    _text(json.dumps(data)),
+                    iso_text(end),
+                    copy_field(json.dumps(data)),
                     "t" if kind in RESTRICTED_FEED_KINDS else "f",
                     str(self._submission(agency_id, kind)),
                     self.today.isoformat(),
@@ -336,15 +196,15 @@ class CaseworkGenerator:
     def _ago(self, low: int, high: int) -> datetime.date:
         return self.today - self.rng.randint(low, high) * DAY
 
-    def _problem_evidence(self, rows: _Rows, family: _Family, code: str) -> list[_Member]:
+    def _problem_evidence(self, rows: DemoRows, family: DemoFamily, code: str) -> list[DemoMember]:
         """Evidence that shows the need ``code``; returns who it is about (empty when the
         household has nobody it could be about)."""
         rng, today = self.rng, self.today
-        adults = [m for m in family.members if _age(m.born, today) >= 18]
-        children = [m for m in family.members if _age(m.born, today) < 18]
-        school_age = [m for m in children if 5 <= _age(m.born, today) <= 16]
-        teens = [m for m in children if 10 <= _age(m.born, today) <= 17]
-        under_fives = [m for m in children if _age(m.born, today) < 5]
+        adults = [m for m in family.members if age_on(m.born, today) >= 18]
+        children = [m for m in family.members if age_on(m.born, today) < 18]
+        school_age = [m for m in children if 5 <= age_on(m.born, today) <= 16]
+        teens = [m for m in children if 10 <= age_on(m.born, today) <= 17]
+        under_fives = [m for m in children if age_on(m.born, today) < 5]
         if code == "education" and school_age:
             child = rng.choice(school_age)
             for year, term, start in self.terms:
@@ -502,11 +362,11 @@ class CaseworkGenerator:
             return [adult]
         return []
 
-    def _everyday_evidence(self, rows: _Rows, family: _Family, needs: set[str]) -> None:
+    def _everyday_evidence(self, rows: DemoRows, family: DemoFamily, needs: set[str]) -> None:
         """Ordinary records that show no problem: attendance for the other school-age
         children, and work for some adults."""
         for member in family.members:
-            age = _age(member.born, self.today)
+            age = age_on(member.born, self.today)
             if 5 <= age <= 16 and "education" not in needs and self.rng.random() < 0.7:
                 for year, term, start in self.terms:
                     possible = self.rng.randint(110, 140)
@@ -543,7 +403,7 @@ class CaseworkGenerator:
 
     # -- case work --------------------------------------------------------------
 
-    def _team(self, rows: _Rows, family: _Family, needs: Sequence[str]) -> dict[str, int]:
+    def _team(self, rows: DemoRows, family: DemoFamily, needs: Sequence[str]) -> dict[str, int]:
         """Consent from the main carer and the agencies the plan needs on the team;
         returns the team's agencies by kind."""
         assert family.lead_user_id is not None
@@ -571,9 +431,9 @@ class CaseworkGenerator:
 
     def _plan(
         self,
-        rows: _Rows,
-        family: _Family,
-        needs: dict[str, list[_Member]],
+        rows: DemoRows,
+        family: DemoFamily,
+        needs: dict[str, list[DemoMember]],
         labels: dict[str, str],
         team: dict[str, int],
     ) -> None:
@@ -583,22 +443,22 @@ class CaseworkGenerator:
         agreed = family.status in WITH_PLAN and rng.random() < 0.85
         plan_id = self.ids.next(Plan)
         next_review = today + rng.randint(-10, 42) * DAY if agreed else None
-        voice = [_text(rng.choice(pool)) for pool in (WORKING_WELL, WORRIES, WANTS)]
+        voice = [copy_field(rng.choice(pool)) for pool in (WORKING_WELL, WORRIES, WANTS)]
         rows.lines[Plan].append(
             f"{plan_id}\t{family.pk}\t{'agreed' if agreed else 'draft'}\t1\t"
             + "\t".join(voice)
-            + f"\t{_iso(next_review)}\t{lead}\t{self.now}\t{lead}\t{self.now}"
+            + f"\t{iso_text(next_review)}\t{lead}\t{self.now}\t{lead}\t{self.now}"
         )
         self.counts["plans"] += 1
-        adults = [m for m in family.members if _age(m.born, today) >= 18]
-        children = [m for m in family.members if _age(m.born, today) < 18]
+        adults = [m for m in family.members if age_on(m.born, today) >= 18]
+        children = [m for m in family.members if age_on(m.born, today) < 18]
         goal_ids: list[int] = []
         # A draft plan may still have a need without a goal: the page points it out.
         skip = rng.choice(list(needs)) if not agreed and rng.random() < 0.5 else None
         for position, (code, members) in enumerate(needs.items()):
             need_id = self.ids.next(Need)
             rows.lines[Need].append(
-                f"{need_id}\t{family.pk}\t{code}\t{_text(labels.get(code, code))}\t\t"
+                f"{need_id}\t{family.pk}\t{code}\t{copy_field(labels.get(code, code))}\t\t"
                 f"assessment\tsf2022\t{started.isoformat()}\t\\N\t{self.actor_id}\t{self.now}"
             )
             for member in members:
@@ -615,7 +475,7 @@ class CaseworkGenerator:
             goal_ids.append(goal_id)
             title = rng.choice(GOALS[code]).format(**names)
             rows.lines[Goal].append(
-                f"{goal_id}\t{plan_id}\t{_text(title)}\t\topen\t{position}\t1\t"
+                f"{goal_id}\t{plan_id}\t{copy_field(title)}\t\topen\t{position}\t1\t"
                 f"{lead}\t{self.now}\t{lead}\t{self.now}"
             )
             rows.through["plans_goal_needs"].append(f"{goal_id}\t{need_id}")
@@ -631,7 +491,7 @@ class CaseworkGenerator:
                     ("not_started", "in_progress", "done", "not_done"), weights=(3, 4, 3, 0.4)
                 )[0]
                 reason = "The family moved the appointment twice" if status == "not_done" else ""
-                completed = _iso(min(due, today)) if status == "done" else "\\N"
+                completed = iso_text(min(due, today)) if status == "done" else "\\N"
                 action_id = self.ids.next(Action)
                 rows.lines[Action].append(
                     "\t".join(
@@ -639,7 +499,7 @@ class CaseworkGenerator:
                             str(action_id),
                             str(goal_id),
                             str(plan_id),
-                            _text(what.format(**names)),
+                            copy_field(what.format(**names)),
                             "family" if agency_id is None else "agency",
                             "\\N" if agency_id is None else str(agency_id),
                             "\\N" if practitioner is None else str(practitioner),
@@ -695,9 +555,9 @@ class CaseworkGenerator:
 
     # -- per chunk --------------------------------------------------------------
 
-    def write(self, families: list[_Family], labels: dict[str, str]) -> list[int]:
+    def write(self, families: list[DemoFamily], labels: dict[str, str]) -> list[int]:
         """Generate and copy one chunk; return the ids of plans made."""
-        rows = _Rows()
+        rows = DemoRows()
         for family in families:
             if not family.members:
                 continue
@@ -705,7 +565,7 @@ class CaseworkGenerator:
             wanted = [code for code, share in HEADLINES if self.rng.random() < share]
             extra = [code for code, _ in HEADLINES if code not in wanted]
             self.rng.shuffle(extra)
-            needs: dict[str, list[_Member]] = {}
+            needs: dict[str, list[DemoMember]] = {}
             for code in wanted + extra:
                 # Families taken on meet the Supporting Families test: three or more needs
                 # (a need shows only where the household has someone it can be about).
@@ -722,189 +582,9 @@ class CaseworkGenerator:
                 if family.status in WITH_PLAN or self.rng.random() < 0.5:
                     self._plan(rows, family, needs, labels, team)
         for model in COPY_ORDER:
-            _copy(model, rows.lines.get(model, []))
+            copy_model_lines(model, rows.lines.get(model, []))
             self.counts[model._meta.db_table] += len(rows.lines.get(model, []))
         for table, lines in rows.through.items():
-            _copy_through(table, lines)
+            copy_through_lines(table, lines)
             self.counts[table] += len(lines)
         return [int(line.split("\t", 1)[0]) for line in rows.lines.get(Plan, [])]
-
-
-def term_end(term: str, start: datetime.date) -> datetime.date:
-    if term == "autumn":
-        return datetime.date(start.year, 12, 31)
-    if term == "spring":
-        return datetime.date(start.year, 3, 31)
-    return datetime.date(start.year, 8, 31)
-
-
-def families_read(after_id: int, limit: int) -> list[_Family]:
-    """A chunk of families with their current members, the main carer first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT f.id, f.status, f.lead_agency_id, s.user_id, f.attached_on,
-                   (SELECT max(c.created_at)::date FROM families_familystatuschange c
-                     WHERE c.family_id = f.id AND c.to_status = 'engaged'),
-                   coalesce(a.line_1, ''), coalesce(a.postcode, ''), coalesce(a.uprn, '')
-              FROM families_family f
-              LEFT JOIN families_address a ON a.id = f.address_id
-              LEFT JOIN agencies_staff s ON s.id = f.lead_professional_id
-             WHERE f.id > %s ORDER BY f.id LIMIT %s
-            """,
-            [after_id, limit],
-        )
-        families = {row[0]: _Family(*row) for row in cursor.fetchall()}
-        if not families:
-            return []
-        cursor.execute(
-            """
-            SELECT m.family_id, p.id, p.given_name, p.family_name, p.date_of_birth, p.sex,
-                   p.upn, p.nhs_number, p.ni_number, m.role
-              FROM families_householdmembership m
-              JOIN families_person p ON p.id = m.person_id
-             WHERE m.end_date IS NULL AND m.family_id = ANY(%s)
-             ORDER BY m.family_id, m.role <> 'parent_carer', m.start_date, m.id
-            """,
-            [list(families)],
-        )
-        for family_id, *member in cursor.fetchall():
-            families[family_id].members.append(_Member(*member))
-    return list(families.values())
-
-
-COPY_ORDER: Final[tuple[type[Model], ...]] = (
-    SourcePerson,
-    Evidence,
-    HouseholdKey,
-    LawfulBasis,
-    TeamMember,
-    Plan,
-    Need,
-    Goal,
-    Review,
-    Action,
-    ActionProgressNote,
-    Agreement,
-    GoalRating,
-)
-
-# Column order of each COPY above, as the generator writes its lines.
-COLUMNS: Final[dict[type[Model], tuple[str, ...]]] = {
-    SourcePerson: (
-        "id", "agency_id", "source_person_id", "person_id", "given_name", "family_name",
-        "date_of_birth", "sex", "address_line_1", "postcode", "uprn", "household_id", "upn",
-        "nhs_number", "ni_number", "match_method", "match_score", "match_fields", "linked_at",
-        "linked_by_id", "last_submission_id", "created_at", "updated_at",
-    ),
-    Evidence: (
-        "id", "source_id", "person_id", "agency_id", "kind", "record_id", "date", "end_date",
-        "data", "is_restricted", "submission_id", "extract_date", "created_at", "updated_at",
-    ),
-    HouseholdKey: ("key", "family_id", "created_at"),
-    LawfulBasis: (
-        "id", "family_id", "person_id", "kind", "gateway", "given_on", "recorded_by_id",
-        "recorded_at", "withdrawn_on", "withdrawn_by_id", "withdrawal_note",
-    ),
-    TeamMember: (
-        "id", "family_id", "agency_id", "lawful_basis_id", "added_by_id", "added_at",
-        "removed_at", "removed_by_id", "removal_reason",
-    ),
-    Plan: (
-        "id", "family_id", "status", "version", "working_well", "worries", "family_wants",
-        "next_review_on", "created_by_id", "created_at", "updated_by_id", "updated_at",
-    ),
-    Need: (
-        "id", "family_id", "code", "label", "detail", "source", "framework", "identified_on",
-        "closed_on", "created_by_id", "created_at",
-    ),
-    Goal: (
-        "id", "plan_id", "title", "description", "status", "position", "version",
-        "created_by_id", "created_at", "updated_by_id", "updated_at",
-    ),
-    Review: (
-        "id", "plan_id", "held_on", "other_attendees", "summary", "decisions",
-        "next_review_on", "created_by_id", "created_at",
-    ),
-    Action: (
-        "id", "goal_id", "plan_id", "description", "owner", "agency_id", "practitioner_id",
-        "family_member_id", "due_on", "status", "not_done_reason", "completed_on", "review_id",
-        "version", "created_by_id", "created_at", "updated_by_id", "updated_at",
-    ),
-    ActionProgressNote: ("id", "action_id", "text", "author_id", "created_at"),
-    Agreement: (
-        "id", "plan_id", "plan_version", "agreed_on", "method", "note", "recorded_by_id",
-        "recorded_at",
-    ),
-    GoalRating: ("id", "review_id", "goal_id", "rating", "comment"),
-}  # fmt: skip
-
-THROUGH_COLUMNS: Final[dict[str, tuple[str, str]]] = {
-    "plans_need_members": ("need_id", "person_id"),
-    "plans_goal_needs": ("goal_id", "need_id"),
-    "plans_goal_members": ("goal_id", "person_id"),
-    "plans_agreement_signed_by": ("agreement_id", "person_id"),
-    "plans_review_attendee_members": ("review_id", "person_id"),
-    "plans_review_attendee_agencies": ("review_id", "agency_id"),
-}
-
-
-class _IdPool:
-    """Primary keys reserved from each table's sequence a block at a time, so rows can
-    refer to each other before they are copied, without a query per row."""
-
-    BLOCK: Final = 5000
-
-    def __init__(self) -> None:
-        self.free: dict[type[Model], list[int]] = defaultdict(list)
-
-    def next(self, model: type[Model]) -> int:
-        free = self.free[model]
-        if not free:
-            from oneplan.demo.seed import _next_ids
-
-            free.extend(reversed(_next_ids(model, self.BLOCK)))
-        return free.pop()
-
-
-def _copy_lines(table: str, columns: Iterable[str], lines: Sequence[str]) -> None:
-    if not lines:
-        return
-    buffer = io.StringIO("\n".join(lines) + "\n")
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN", buffer
-        )
-
-
-def _copy(model: type[Model], lines: Sequence[str]) -> None:
-    _copy_lines(model._meta.db_table, COLUMNS[model], lines)
-
-
-def _copy_through(table: str, lines: Sequence[str]) -> None:
-    _copy_lines(table, THROUGH_COLUMNS[table], lines)
-
-
-def casework_tables() -> list[str]:
-    """Tables this module writes: the seed switches their history triggers off too."""
-    return [model._meta.db_table for model in COPY_ORDER] + list(THROUGH_COLUMNS)
-
-
-def seed_casework(
-    *, seed: int, today: datetime.date, actor_id: int, labels: dict[str, str]
-) -> tuple[dict[str, int], list[int]]:
-    """Write evidence and case work for every family; return rows per table and the
-    ids of the plans made (their first version is recorded by the caller)."""
-    generator = CaseworkGenerator(
-        rng=random.Random(seed * 7919 + 1), today=today, actor_id=actor_id
-    )
-    plan_ids: list[int] = []
-    after = 0
-    while True:
-        families = families_read(after, CHUNK)
-        if not families:
-            break
-        plan_ids += generator.write(families, labels)
-        after = families[-1].pk
-    return dict(generator.counts), plan_ids

@@ -315,7 +315,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "oneplan.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the error answers every operation can give (400, 403, 404) to the schema.
+    "DEFAULT_SCHEMA_CLASS": "oneplan.api_errors.ErrorSchema",
+    # One mapping of refusals to status codes for every endpoint (docs/developers.md).
+    "EXCEPTION_HANDLER": "oneplan.api_errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 SPECTACULAR_SETTINGS = {

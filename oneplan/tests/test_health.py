@@ -24,7 +24,7 @@ def test_readyz_is_ready_with_database_redis_and_migrations(client: Client) -> N
 
 
 @pytest.mark.django_db
-def test_readyz_is_unavailable_when_redis_does_not_answer(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_is_unavailable_when_redis_does_not_answer(client: Client, settings) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -43,7 +43,7 @@ def test_readyz_is_unavailable_when_redis_does_not_answer(client: Client, settin
 
 
 @pytest.mark.django_db
-def test_readyz_reports_unapplied_migrations(client: Client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_readyz_reports_unapplied_migrations(client: Client, monkeypatch) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     monkeypatch.setattr(

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from celery.contrib.testing.worker import start_worker
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from agencies.services import system_actor
 from conftest import World, build_world, client_for
-from oneplan.celery import app as celery_app
-from oneplan.jobs import JobOutcome, Progress, job_run, job_start, register_job_runner
-from oneplan.models import Job, JobKind, JobStatus
+from families.jobs import CASELOAD_SUMMARY_EXPORT
+from oneplan.jobs import (
+    JobOutcome,
+    Progress,
+    job_progress_update,
+    job_run,
+    job_start,
+    register_job_runner,
+)
+from oneplan.models import Job, JobStatus
 from tests.factories import StaffFactory
 
 
 @pytest.fixture
 def queued_job(world: World) -> Job:
-    return Job.objects.create(
-        kind=JobKind.CASELOAD_SUMMARY_EXPORT, started_by=world.programme_manager.user
-    )
+    return Job.objects.create(kind=CASELOAD_SUMMARY_EXPORT, started_by=world.programme_manager.user)
 
 
 def test_job_page_shows_progress_bar_and_polls_while_running(world: World, queued_job: Job) -> None:
@@ -92,13 +97,13 @@ def test_running_a_job_twice_runs_it_once(world: World, queued_job: Job) -> None
 
     from oneplan import jobs
 
-    original = jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT]
-    jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT] = counting_runner
+    original = jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT]
+    jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT] = counting_runner
     try:
         job_run(job_id=str(queued_job.pk))
         job_run(job_id=str(queued_job.pk))
     finally:
-        jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT] = original
+        jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT] = original
     assert calls == [str(queued_job.pk)]
     queued_job.refresh_from_db()
     assert queued_job.status == JobStatus.SUCCEEDED
@@ -112,12 +117,12 @@ def test_a_failing_runner_ends_in_a_visible_failed_state(world: World, queued_jo
 
     from oneplan import jobs
 
-    original = jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT]
-    jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT] = broken_runner
+    original = jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT]
+    jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT] = broken_runner
     try:
         job_run(job_id=str(queued_job.pk))
     finally:
-        jobs._RUNNERS[JobKind.CASELOAD_SUMMARY_EXPORT] = original
+        jobs._RUNNERS[CASELOAD_SUMMARY_EXPORT] = original
     queued_job.refresh_from_db()
     assert queued_job.status == JobStatus.FAILED
     assert queued_job.errors[0]["message"] == "The file could not be read"
@@ -129,8 +134,8 @@ def test_a_failing_runner_ends_in_a_visible_failed_state(world: World, queued_jo
 def test_same_idempotency_key_returns_the_same_job(world: World) -> None:
     user = world.programme_manager.user
     key = uuid.uuid4().hex
-    first = job_start(actor=user, kind=JobKind.CASELOAD_SUMMARY_EXPORT, idempotency_key=key)
-    second = job_start(actor=user, kind=JobKind.CASELOAD_SUMMARY_EXPORT, idempotency_key=key)
+    first = job_start(actor=user, kind=CASELOAD_SUMMARY_EXPORT, idempotency_key=key)
+    second = job_start(actor=user, kind=CASELOAD_SUMMARY_EXPORT, idempotency_key=key)
     assert first.pk == second.pk
     assert Job.objects.count() == 1
 
@@ -140,20 +145,37 @@ def test_registering_a_second_runner_for_a_kind_is_refused() -> None:
         return JobOutcome()
 
     with pytest.raises(RuntimeError, match="already registered"):
-        register_job_runner(JobKind.CASELOAD_SUMMARY_EXPORT, other)
+        register_job_runner(CASELOAD_SUMMARY_EXPORT, other, label="Another export")
 
 
-@pytest.fixture
-def celery_worker_thread() -> Iterator[None]:
-    # A real worker consuming from Redis in a thread of this process.
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=10,
-        queues=[celery_app.conf.task_default_queue],
-    ):
-        yield
+class _WorkFailed(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_on_its_own_connection_outlives_the_jobs_transaction() -> None:
+    # Given a job doing its work in one long transaction (as the feed import does)
+    job = Job.objects.create(kind=CASELOAD_SUMMARY_EXPORT, started_by=system_actor())
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    side.set_autocommit(True)
+
+    # When it reports progress through its own connection, then its work rolls back
+    try:
+        with pytest.raises(_WorkFailed), transaction.atomic():
+            job_progress_update(str(job.pk), done=15, total=12, connection=side)
+            raise _WorkFailed
+    finally:
+        side.close()
+
+    # Then the progress was written at once, outside that transaction (and never past
+    # the total); on the job's own connection it rolls back with the work
+    job.refresh_from_db()
+    assert (job.progress_done, job.progress_total) == (12, 12)
+    with pytest.raises(_WorkFailed), transaction.atomic():
+        job_progress_update(str(job.pk), done=1, total=20)
+        raise _WorkFailed
+    job.refresh_from_db()
+    assert (job.progress_done, job.progress_total) == (12, 12)
 
 
 @pytest.mark.celery

@@ -11,7 +11,7 @@ from agencies.models import Staff
 from families.access import family_scope
 from families.grants_models import Grant, GrantReason, LawfulBasis, TeamMember
 from families.models import Family
-from oneplan.demo.casework import terms_before
+from oneplan.demo.casework_data import terms_before
 from oneplan.demo.seed import seed_demo
 from outcomes.models import Evidence, FeedKind, SourcePerson
 from plans.models import Action, ActionOwner, Agreement, Goal, Need, Plan, PlanStatus, Review

@@ -28,7 +28,8 @@ from families.models import (
 from families.selectors import family_list_for_user
 from families.states import TERMINAL_STATES, FamilyStatus, check_transition
 from lcgs.models import LCG, LCGMembership
-from oneplan.demo.seed import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS, seed_demo
+from oneplan.demo.reference import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS
+from oneplan.demo.seed import seed_demo
 
 TODAY = datetime.date(2025, 6, 30)
 FAMILIES = 60

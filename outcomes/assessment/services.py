@@ -34,6 +34,7 @@ from django.utils import timezone
 from agencies.models import User
 from families.models import Family, HouseholdMembership, Person
 from oneplan.errors import ApplicationError
+from oneplan.models import Job, JobStatus
 from outcomes.assessment.needs import plan_needs_sync
 from outcomes.assessment.permissions import can_edit_outcome_plan
 from outcomes.frameworks.base import CriteriaParameters
@@ -61,6 +62,9 @@ VERSION_1_NOTE: Final = "Version 1: the national guidance's rules and OnePlan's 
 SPELL_KINDS: Final = ("benefits", "employment", "social_care", "health", "neet")
 
 Progress = Callable[[int, int], None]
+
+# The kind of background job that runs an assessment or an Outcome Plan preview.
+ASSESSMENT_RUN_JOB = "assessment_run"
 
 
 @dataclass
@@ -554,18 +558,33 @@ def outcome_plan_preview(
 
 @transaction.atomic
 def outcome_plan_save(
-    *, actor: User, parameters: Mapping[str, Any], change_note: str, based_on: int
+    *,
+    actor: User,
+    parameters: Mapping[str, Any],
+    change_note: str,
+    based_on: int,
+    preview: Job | None,
 ) -> FrameworkVersion:
     """Save an edited tf2 Outcome Plan as a new version, and queue every family for
     re-assessment under it (DOMAIN.md 4.2: the plan is data the programme manager edits).
 
-    ``based_on`` is the version the editor started from: if someone saved another
-    version since, this one is refused rather than silently undoing their change."""
+    Saving needs ``preview``, a finished preview (``outcome_plan_preview`` as a job) of
+    exactly these parameters, so nobody changes who is identified without first seeing
+    by how much. ``based_on`` is the version the editor started from: if someone saved
+    another version since, this one is refused rather than silently undoing their change."""
     if not can_edit_outcome_plan(actor):
         raise ApplicationError("Only programme managers can change the Outcome Plan")
     note = change_note.strip()
     if not note:
         raise ApplicationError("Enter what changed and why", field="change_note")
+    if preview is None or preview.status != JobStatus.SUCCEEDED:
+        raise ApplicationError(
+            "Preview the changes, and wait for the preview to finish, before saving them"
+        )
+    if preview.parameters.get("parameters") != dict(parameters):
+        raise ApplicationError(
+            "You changed the plan after the preview. Preview it again before saving it"
+        )
     try:
         parsed = rules_for(Framework.TF2).parse_parameters(parameters)
     except ParameterError as exc:

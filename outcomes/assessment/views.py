@@ -19,7 +19,7 @@ from agencies.models import User
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.jobs import job_start
-from oneplan.models import Job, JobKind, JobStatus
+from oneplan.models import Job, JobStatus
 from oneplan.selectors import job_get_for_user_or_404
 from outcomes.assessment import selectors, services
 from outcomes.assessment.forms import OutcomePlanForm
@@ -57,7 +57,7 @@ def _preview_job(user: User, job_id: str) -> Job | None:
     except ValueError:
         raise Http404("No such preview") from None
     job = job_get_for_user_or_404(user, job_id)
-    if job.kind != JobKind.ASSESSMENT_RUN or job.parameters.get("purpose") != PREVIEW:
+    if job.kind != services.ASSESSMENT_RUN_JOB or job.parameters.get("purpose") != PREVIEW:
         raise Http404("No such preview")
     return job
 
@@ -140,7 +140,7 @@ def outcome_plan_edit(request: HttpRequest) -> HttpResponse:
     if draft is not None and action == "preview":
         job = job_start(
             actor=user,
-            kind=JobKind.ASSESSMENT_RUN,
+            kind=services.ASSESSMENT_RUN_JOB,
             parameters={
                 "purpose": PREVIEW,
                 "parameters": draft,
@@ -150,31 +150,23 @@ def outcome_plan_edit(request: HttpRequest) -> HttpResponse:
         )
         return redirect(f"{reverse('outcomes:outcome-plan-edit')}?preview={job.pk}")
     if draft is not None and saving:
-        if job is None or job.status != JobStatus.SUCCEEDED:
-            form.add_error(
-                None, "Preview the changes, and wait for the preview to finish, before saving them"
+        try:
+            saved = services.outcome_plan_save(
+                actor=user,
+                parameters=draft,
+                change_note=form.cleaned_data["change_note"],
+                based_on=form.cleaned_data["based_on"],
+                preview=job,
             )
-        elif job.parameters["parameters"] != draft:
-            form.add_error(
-                None, "You changed the plan after the preview. Preview it again before saving it"
-            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            try:
-                saved = services.outcome_plan_save(
-                    actor=user,
-                    parameters=draft,
-                    change_note=form.cleaned_data["change_note"],
-                    based_on=form.cleaned_data["based_on"],
-                )
-            except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    f"Version {saved.version} of the Outcome Plan is saved. Every family will "
-                    "be re-assessed under it in the background.",
-                )
-                return redirect("outcomes:outcome-plan")
+            messages.success(
+                request,
+                f"Version {saved.version} of the Outcome Plan is saved. Every family will "
+                "be re-assessed under it in the background.",
+            )
+            return redirect("outcomes:outcome-plan")
     return _edit_page(request, form, latest, job, status=400)
 
 

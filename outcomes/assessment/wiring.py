@@ -9,7 +9,7 @@ from agencies.models import User
 from families.models import Family
 from families.panels import PanelContext, register_family_panel
 from oneplan.jobs import JobOutcome, Progress, register_job_runner
-from oneplan.models import Job, JobKind
+from oneplan.models import Job
 
 
 def eligibility_panel(user: User, family: Family, permissions: frozenset[str]) -> PanelContext:
@@ -47,8 +47,9 @@ def assessment_job_run(job: Job, progress: Progress) -> JobOutcome:
 
 def ready() -> None:
     from outcomes.assessment.needs import identified_needs
+    from outcomes.assessment.services import ASSESSMENT_RUN_JOB
     from plans.plan.identified import register_identified_needs
 
     register_family_panel("eligibility", 20, eligibility_panel)
     register_identified_needs(identified_needs)
-    register_job_runner(JobKind.ASSESSMENT_RUN, assessment_job_run)
+    register_job_runner(ASSESSMENT_RUN_JOB, assessment_job_run, label="Eligibility assessment")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -23,7 +23,6 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import Agency, User
 from audit.services import access_event_record
-from oneplan.errors import ApplicationError
 from outcomes.feeds import selectors, services
 from outcomes.feeds.access import can_submit_feeds
 from outcomes.feeds.reading import MAX_FILE_BYTES
@@ -174,6 +173,8 @@ class FeedSubmissionViewSet(
     access_rule = "programme managers only"
     queryset = FeedSubmission.objects.none()
     parser_classes = [MultiPartParser, FormParser]
+    # Ids are whole numbers: anything else matches no route and answers 404.
+    lookup_value_regex = r"[0-9]+"
 
     def _user(self) -> User:
         user = self.request.user
@@ -194,8 +195,6 @@ class FeedSubmissionViewSet(
 
     def _submission(self, request: Request, pk: str, *, what: str) -> FeedSubmission:
         user = self._user()
-        if not pk.isdigit():
-            raise ValidationError({"id": "Enter the submission id as a whole number"})
         submission = selectors.feed_submission_get_for_user_or_404(
             user, int(pk), with_row_errors=False
         )
@@ -231,12 +230,7 @@ class FeedSubmissionViewSet(
 
     @extend_schema(
         request=FeedSubmitSerializer,
-        responses={
-            202: FeedSubmissionSerializer,
-            400: inline_serializer(
-                "FeedSubmitErrors", {"detail": serializers.CharField(required=False)}
-            ),
-        },
+        responses={202: FeedSubmissionSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Submit a file; it is checked and imported in the background (poll the job)."""
@@ -245,18 +239,15 @@ class FeedSubmissionViewSet(
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         upload = data["file"]
-        try:
-            submission = services.feed_submission_create(
-                actor=user,
-                agency=data["agency"],
-                kind=data["kind"],
-                extract_date=data["extract_date"],
-                filename=upload.name or "feed",
-                content=upload.read(),
-                valid_rows_only=data["valid_rows_only"],
-            )
-        except ApplicationError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        submission = services.feed_submission_create(
+            actor=user,
+            agency=data["agency"],
+            kind=data["kind"],
+            extract_date=data["extract_date"],
+            filename=upload.name or "feed",
+            content=upload.read(),
+            valid_rows_only=data["valid_rows_only"],
+        )
         return Response(FeedSubmissionSerializer(submission).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -22,14 +22,13 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, User, agency_code_validator
+from agencies.models import Agency, User
 from oneplan.errors import ApplicationError
-from oneplan.jobs import JobOutcome, Progress, job_start
-from oneplan.models import Job, JobKind
+from oneplan.jobs import JobOutcome, Progress, job_progress_update, job_start
+from oneplan.models import Job
 from outcomes.assessment.queue import assessment_queue_add
 from outcomes.feeds.access import can_submit_feeds, is_system_actor
 from outcomes.feeds.memory import memory_budget
@@ -40,7 +39,8 @@ from outcomes.feeds.reading import (
     read_table,
 )
 from outcomes.feeds.validation import GoodRow, Validated, validate_table
-from outcomes.matching.services import SourceIdentity, sources_match
+from outcomes.matching.pipeline import sources_match
+from outcomes.matching.records import SourceIdentity
 from outcomes.models import (
     RESTRICTED_FEED_KINDS,
     FeedKind,
@@ -52,7 +52,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ImportTimings",
-    "agency_add_or_update",
     "feed_import_job",
     "feed_submission_create",
     "feed_submission_import",
@@ -66,7 +65,6 @@ FAILED_MESSAGE: Final = (
     "The import stopped because of a problem in OnePlan, and nothing from the file was "
     "imported. Try again; if it fails again, tell the programme team."
 )
-_AGENCY_NAME_LENGTH: Final = 200  # Agency.name's max_length
 ALL_ROWS_BAD: Final = "Every row has an error, so there is nothing to import."
 OUT_OF_MEMORY: Final = (
     "The file needs more memory to check and import than OnePlan allows for one file, "
@@ -74,50 +72,8 @@ OUT_OF_MEMORY: Final = (
     "columns the feed uses, and upload them again."
 )
 
-
-# --------------------------------------------------------------------------
-# Agencies (the command line's agency_add)
-# --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def agency_add_or_update(*, actor: User, code: str, name: str, kind: str) -> tuple[Agency, bool]:
-    """Add an agency that sends feeds, or change an existing one's name and kind.
-
-    Returns the agency and whether it was created. Recorded in the admin history.
-    """
-    code = code.strip().upper()
-    name = " ".join(name.split())
-    try:
-        agency_code_validator(code)
-    except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], field="code") from None
-    if not name:
-        raise ApplicationError("Enter the agency's name", field="name")
-    if len(name) > _AGENCY_NAME_LENGTH:
-        raise ApplicationError("Enter a name of 200 characters or fewer", field="name")
-    if kind not in AgencyKind.values:
-        raise ApplicationError(
-            f"Enter the kind as one of {', '.join(AgencyKind.values)}", field="kind"
-        )
-    agency = Agency.objects.select_for_update().filter(code=code).first()
-    created = agency is None
-    if agency is None:
-        agency = Agency.objects.create(code=code, name=name, kind=kind)
-        message = f"Added {code}: {name} ({kind})"
-    else:
-        message = f"Changed {code}: name {agency.name!r} -> {name!r}, kind {agency.kind} -> {kind}"
-        agency.name = name
-        agency.kind = kind
-        agency.save(update_fields=["name", "kind", "updated_at"])
-    LogEntry.objects.log_actions(
-        user_id=actor.pk,
-        queryset=[agency],
-        action_flag=ADDITION if created else CHANGE,
-        change_message=message,
-        single_object=True,
-    )
-    return agency, created
+# The kind of background job that imports a submission (registered in wiring.ready).
+FEED_IMPORT_JOB = "feed_import"
 
 
 # --------------------------------------------------------------------------
@@ -184,7 +140,7 @@ def feed_submission_create(
         )
     if start_job:
         submission.job = job_start(
-            actor=actor, kind=JobKind.FEED_IMPORT, parameters={"submission_id": submission.pk}
+            actor=actor, kind=FEED_IMPORT_JOB, parameters={"submission_id": submission.pk}
         )
         submission.save(update_fields=["job"])
     return submission
@@ -489,11 +445,7 @@ class _SideChannelProgress:
         if self.side is None:
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
             self.side.set_autocommit(True)
-        with self.side.cursor() as cursor:
-            cursor.execute(
-                "UPDATE oneplan_job SET progress_done = %s, progress_total = %s WHERE id = %s",
-                [min(done, total), total, self.job_id],
-            )
+        job_progress_update(self.job_id, done=done, total=total, connection=self.side)
 
     def close(self) -> None:
         if self.side is not None:

@@ -2,13 +2,12 @@
 evidence as entries in the family's chronology."""
 
 from oneplan.jobs import register_job_runner
-from oneplan.models import JobKind
 
 
 def ready() -> None:
     from outcomes.feeds.chronology import evidence_entries
-    from outcomes.feeds.services import feed_import_job
+    from outcomes.feeds.services import FEED_IMPORT_JOB, feed_import_job
     from plans.review.chronology import register_chronology_source
 
-    register_job_runner(JobKind.FEED_IMPORT, feed_import_job)
+    register_job_runner(FEED_IMPORT_JOB, feed_import_job, label="Agency feed import")
     register_chronology_source("evidence", evidence_entries, label="Agency evidence")

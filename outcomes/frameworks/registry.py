@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from plans.headlines import HEADLINES
+
 CRITERIA: dict[str, list[tuple[str, str]]] = {
     "tf1": [
         ("crime_asb", "Crime or anti-social behaviour"),
@@ -27,18 +29,8 @@ CRITERIA: dict[str, list[tuple[str, str]]] = {
         ("domestic_abuse", "Families affected by domestic violence and abuse"),
         ("health", "Parents and children with a range of health problems"),
     ],
-    "sf2022": [
-        ("education", "Getting a good education"),
-        ("early_years", "Good early years development"),
-        ("health", "Improved mental and physical health"),
-        ("substance_use", "Promoting recovery and reducing harm from substance use"),
-        ("family_relationships", "Improved family relationships"),
-        ("child_safety", "Children safe from abuse and exploitation"),
-        ("crime", "Crime prevention and tackling crime"),
-        ("domestic_abuse", "Safe from domestic abuse"),
-        ("housing", "Secure housing"),
-        ("financial_stability", "Financial stability"),
-    ],
+    # The Supporting Families headlines, one list with the needs plans record.
+    "sf2022": list(HEADLINES),
 }
 
 FRAMEWORK_CODES: tuple[str, ...] = tuple(CRITERIA)

@@ -16,7 +16,6 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import User
 from audit.services import access_event_record, access_events_record_many
-from oneplan.errors import ApplicationError
 from outcomes.matching import selectors, services
 from outcomes.matching.policy import can_review_matches
 from outcomes.matching.scoring import FIELD_LABELS, outcome_level
@@ -141,10 +140,6 @@ def _reviewer(request: Request) -> User:
     return user
 
 
-def _raise(exc: ApplicationError) -> None:
-    raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
-
-
 class MatchReviewViewSet(viewsets.GenericViewSet[SourcePerson]):
     """Agency records waiting for a person to decide who they are. The id is the
     record's (SourcePerson) id."""
@@ -207,15 +202,12 @@ class MatchReviewViewSet(viewsets.GenericViewSet[SourcePerson]):
         ).first()
         if review is None:
             raise ValidationError({"review": ["Name one of this record's reviews"]})
-        try:
-            decided = services.match_review_decide(
-                actor=user,
-                review=review,
-                same_person=payload.validated_data["same_person"],
-                note=payload.validated_data["note"],
-            )
-        except ApplicationError as exc:
-            _raise(exc)
+        decided = services.match_review_decide(
+            actor=user,
+            review=review,
+            same_person=payload.validated_data["same_person"],
+            note=payload.validated_data["note"],
+        )
         return Response(SourceRecordSerializer(decided).data)
 
 
@@ -235,12 +227,9 @@ class SourcePersonViewSet(viewsets.GenericViewSet[SourcePerson]):
         source = selectors.linked_source_get_for_user_or_404(user, int(pk))
         payload = UnlinkSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            undone = services.source_link_undo(
-                actor=user, source=source, reason=payload.validated_data["reason"]
-            )
-        except ApplicationError as exc:
-            _raise(exc)
+        undone = services.source_link_undo(
+            actor=user, source=source, reason=payload.validated_data["reason"]
+        )
         return Response(SourceRecordSerializer(undone).data)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -22,7 +22,7 @@ from families import identifiers
 from families.models import Family, MemberRole
 from families.selectors import family_get_for_user_or_404
 from families.services import MemberData
-from oneplan.errors import ApplicationError, NotFoundOrNoAccess
+from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
 from outcomes.models import Nomination, NominationStatus
 from outcomes.screening import selectors, services
 from outcomes.screening.permissions import can_nominate, can_screen
@@ -35,16 +35,6 @@ def _user(request: Request, allowed: Any, why: str) -> User:
     if not allowed(user):
         raise PermissionDenied(why)
     return user
-
-
-def _call(function: Any, **kwargs: Any) -> Any:
-    """Run a service; its refusals become 404 or a 400 naming the field."""
-    try:
-        return function(**kwargs)
-    except NotFoundOrNoAccess as exc:
-        raise NotFound(exc.message) from exc
-    except ApplicationError as exc:
-        raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -182,7 +172,13 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
         nomination = selectors.nomination_get_for_user_or_404(user, int(pk))
         return Response(self.get_serializer(nomination).data)
 
-    @extend_schema(request=NominationCreateSerializer, responses={201: NominationSerializer})
+    @extend_schema(
+        request=NominationCreateSerializer,
+        responses={
+            201: NominationSerializer,
+            404: OpenApiResponse(ErrorDetailSerializer, NOT_FOUND),
+        },
+    )
     def create(self, request: Request) -> Response:
         """Nominate a family you can see (it must still be waiting to be screened)."""
         user = self._nominator()
@@ -190,8 +186,7 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         family = family_get_for_user_or_404(user, data["family"])
-        nomination = _call(
-            services.nomination_create,
+        nomination = services.nomination_create(
             actor=user,
             family=family,
             reason=data["reason"],
@@ -213,8 +208,7 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
             postcode=data["postcode"],
             other_members=tuple(_member(m, m["role"]) for m in data["other_members"]),
         )
-        nomination = _call(
-            services.nomination_create_for_new_family,
+        nomination = services.nomination_create_for_new_family(
             actor=user,
             household=household,
             reason=data["reason"],
@@ -232,8 +226,7 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
             raise PermissionDenied("Only the person who made a nomination can withdraw it")
         payload = WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        updated = _call(
-            services.nomination_withdraw,
+        updated = services.nomination_withdraw(
             actor=user,
             nomination=nomination,
             reason=payload.validated_data["reason"],
@@ -364,8 +357,7 @@ class ScreeningViewSet(viewsets.GenericViewSet[Any]):
         entry = selectors.screening_entry_get_for_user_or_404(user, reference)
         payload = ScreeningDecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        decision = _call(
-            services.screening_decide,
+        decision = services.screening_decide(
             actor=user,
             family=entry.family,
             eligible=payload.validated_data["decision"] == "eligible",

@@ -12,7 +12,7 @@ from agencies.services import system_actor
 from audit.models import AccessEvent
 from conftest import World, client_for
 from outcomes.assessment import services
-from outcomes.assessment.testing import evidence_add
+from tests.support.assessment import evidence_add
 
 
 @pytest.fixture

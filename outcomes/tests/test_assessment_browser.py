@@ -16,9 +16,9 @@ from conftest import World
 from oneplan.jobs import job_run
 from oneplan.models import Job
 from outcomes.assessment import services
-from outcomes.assessment.testing import evidence_add
 from outcomes.models import FrameworkVersion
 from tests.browser import assert_accessible
+from tests.support.assessment import evidence_add
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from conftest import World
-from outcomes.assessment.testing import evidence_add
 from outcomes.models import Assessment
+from tests.support.assessment import evidence_add
 
 
 @pytest.fixture

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from conftest import build_world
-from oneplan.celery import app as celery_app
 from outcomes.assessment.queue import assessment_queue_add
 from outcomes.assessment.tasks import assessment_all_task, assessment_queue_process_task
 from outcomes.models import Assessment, AssessmentQueue
-
-
-@pytest.fixture
-def celery_worker_thread() -> Iterator[None]:
-    # A real worker consuming from Redis in a thread of this process.
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=10,
-        queues=[celery_app.conf.task_default_queue],
-    ):
-        yield
 
 
 @pytest.mark.celery

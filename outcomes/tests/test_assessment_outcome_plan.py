@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from conftest import World, client_for
 from oneplan.jobs import job_run
-from oneplan.models import Job, JobKind, JobStatus
+from oneplan.models import Job, JobStatus
 from outcomes.assessment.forms import OutcomePlanForm
+from outcomes.assessment.services import ASSESSMENT_RUN_JOB
 from outcomes.frameworks import tf2
 from outcomes.models import AssessmentQueue, FrameworkVersion
 
@@ -110,7 +111,7 @@ def test_preview_then_save_makes_version_2_and_queues_every_family(world: World)
 
     started = client.post(EDIT, data)
 
-    job = Job.objects.get(kind=JobKind.ASSESSMENT_RUN)
+    job = Job.objects.get(kind=ASSESSMENT_RUN_JOB)
     assert started.status_code == 302
     assert started["Location"] == f"{EDIT}?preview={job.pk}"
     assert job.parameters["parameters"]["criteria"]["crime"][2]["count"] == 2

@@ -14,8 +14,8 @@ from agencies.services import system_actor
 from conftest import World, client_for
 from families.models import Family, Person
 from outcomes.assessment import services
-from outcomes.assessment.testing import evidence_add
 from tests.factories import MembershipFactory
+from tests.support.assessment import evidence_add
 
 
 def _assess(family: Family) -> None:

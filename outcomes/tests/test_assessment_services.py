@@ -16,12 +16,13 @@ from agencies.services import system_actor
 from conftest import World
 from families.models import Family, Person
 from oneplan.errors import ApplicationError
+from oneplan.models import Job
 from outcomes.assessment import services
 from outcomes.assessment.queue import assessment_queue_add
-from outcomes.assessment.testing import evidence_add
 from outcomes.frameworks import tf2
 from outcomes.models import Assessment, AssessmentQueue, FrameworkVersion
 from tests.factories import FamilyFactory, MembershipFactory
+from tests.support.assessment import evidence_add
 
 AS_OF = datetime.date(2025, 8, 15)
 
@@ -218,6 +219,16 @@ def _plan_with_two_callouts() -> dict[str, Any]:
     return plan
 
 
+def _preview(world: World, parameters: dict[str, Any], status: str = "succeeded") -> Job:
+    """A preview job of these parameters, as the editor starts one, in ``status``."""
+    return Job.objects.create(
+        kind=services.ASSESSMENT_RUN_JOB,
+        status=status,
+        parameters={"purpose": "outcome_plan_preview", "parameters": parameters},
+        started_by=world.programme_manager.user,
+    )
+
+
 def test_saving_the_outcome_plan_makes_a_new_version_and_queues_every_family(
     world: World,
 ) -> None:
@@ -226,6 +237,7 @@ def test_saving_the_outcome_plan_makes_a_new_version_and_queues_every_family(
         parameters=_plan_with_two_callouts(),
         change_note="Two call-outs are enough",
         based_on=1,
+        preview=_preview(world, _plan_with_two_callouts()),
     )
 
     assert (version.framework, version.version) == ("tf2", 2)
@@ -240,17 +252,31 @@ def test_saving_the_outcome_plan_makes_a_new_version_and_queues_every_family(
         ("keyworker", "Change", 1, "Only programme managers can change the Outcome Plan"),
         ("programme_manager", "   ", 1, "Enter what changed and why"),
         ("programme_manager", "Change", 0, "Version 1 was saved while you were editing"),
+        ("no preview", "Change", 1, "Preview the changes, and wait for the preview to finish"),
+        ("preview running", "Change", 1, "Preview the changes, and wait for the preview"),
+        ("other preview", "Change", 1, "You changed the plan after the preview"),
     ],
 )
 def test_refused_saves_change_nothing(
     world: World, who: str, note: str, based_on: int, message: str
 ) -> None:
+    parameters = _plan_with_two_callouts()
+    preview: Job | None = _preview(world, parameters)
+    if who == "no preview":
+        preview = None
+    elif who == "preview running":
+        preview = _preview(world, parameters, status="running")
+    elif who == "other preview":
+        preview = _preview(world, {**parameters, "min_problems": 3})
+    actor = world.programme_manager if " " in who else getattr(world, who)
+
     with pytest.raises(ApplicationError, match=message):
         services.outcome_plan_save(
-            actor=getattr(world, who).user,
-            parameters=_plan_with_two_callouts(),
+            actor=actor.user,
+            parameters=parameters,
             change_note=note,
             based_on=based_on,
+            preview=preview,
         )
 
     assert FrameworkVersion.objects.filter(framework="tf2").count() == 1

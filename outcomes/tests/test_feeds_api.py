@@ -234,7 +234,8 @@ def test_the_errors_of_an_unknown_submission_are_not_found(world: World) -> None
     client = client_for(world.programme_manager)
 
     assert client.get("/api/feeds/424242/errors/").status_code == 404
-    assert client.get("/api/feeds/abc/errors/").status_code == 400
+    not_an_id = client.get("/api/feeds/abc/errors/")
+    assert (not_an_id.status_code, not_an_id.json()) == (404, {"detail": "Not found."})
 
 
 def test_the_row_errors_page_is_in_the_schema(world: World) -> None:

@@ -7,11 +7,11 @@ import datetime
 import pytest
 
 from conftest import World
-from outcomes.assessment.testing import evidence_add
 from plans.review.chronology import chronology_for_user
+from tests.support.assessment import evidence_add
 
 
-def _member(world: World):  # type: ignore[no-untyped-def]
+def _member(world: World):
     return world.own_family.memberships.select_related("person").first().person
 
 

@@ -18,11 +18,12 @@ from conftest import World
 from families.models import HouseholdMembership, Person
 from oneplan.errors import ApplicationError
 from oneplan.jobs import job_run
-from oneplan.models import Job, JobKind, JobStatus
+from oneplan.models import Job, JobStatus
 from outcomes.feeds import services
 from outcomes.feeds.services import (
     ALL_ROWS_BAD,
     FAILED_MESSAGE,
+    FEED_IMPORT_JOB,
     feed_submission_create,
     feed_submission_import,
 )
@@ -359,7 +360,7 @@ def test_the_job_runs_the_import_and_reports_counts(world: World) -> None:
         valid_rows_only=False,
     )
     assert submission.job is not None
-    assert submission.job.kind == JobKind.FEED_IMPORT
+    assert submission.job.kind == FEED_IMPORT_JOB
     assert submission.job.parameters == {"submission_id": submission.pk}
     assert submission.filename == "asb.csv"
 

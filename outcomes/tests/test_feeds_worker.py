@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import build_world, client_for
-from oneplan.celery import app as celery_app
 from oneplan.models import JobStatus
 from outcomes.models import Evidence, FeedSubmission, SubmissionStatus
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "feeds"
-
-
-@pytest.fixture
-def celery_worker_thread() -> Iterator[None]:
-    # A real worker consuming from Redis in a thread of this process.
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=30,
-        queues=[celery_app.conf.task_default_queue],
-    ):
-        yield
 
 
 @pytest.mark.celery

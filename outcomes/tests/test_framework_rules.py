@@ -11,8 +11,8 @@ from outcomes.frameworks import dates
 from outcomes.frameworks.indicators import KINDS, Indicator
 from outcomes.frameworks.registry import CRITERIA
 from outcomes.frameworks.rules import RULES, rules_for
-from outcomes.frameworks.testing import fact, household, member
 from outcomes.frameworks.types import ParameterError
+from tests.support.frameworks import fact, household, member
 
 
 def test_criterion_codes_are_the_published_ones() -> None:

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from outcomes.frameworks import sf2022
-from outcomes.frameworks.testing import attendance, fact, household, member
 from outcomes.frameworks.types import Fact, Member
+from tests.support.frameworks import attendance, fact, household, member
 
 AS_OF = date(2025, 8, 15)
 PARAMS = sf2022.parse_parameters(sf2022.default_parameters())

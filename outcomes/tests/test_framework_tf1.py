@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 
 from outcomes.frameworks import tf1
-from outcomes.frameworks.testing import attendance, fact, household, member
 from outcomes.frameworks.types import Fact, Member
+from tests.support.frameworks import attendance, fact, household, member
 
 AS_OF = date(2025, 8, 15)
 PARAMS = tf1.parse_parameters(tf1.default_parameters())

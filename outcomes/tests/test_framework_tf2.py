@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from outcomes.frameworks import tf2
-from outcomes.frameworks.testing import attendance, fact, household, member
 from outcomes.frameworks.types import Fact, Member, ParameterError
+from tests.support.frameworks import attendance, fact, household, member
 
 AS_OF = date(2025, 8, 15)
 PARAMS = tf2.parse_parameters(tf2.default_parameters())

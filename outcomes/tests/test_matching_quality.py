@@ -13,8 +13,8 @@ import datetime
 
 from agencies.services import system_actor
 from conftest import World
-from outcomes.matching.services import sources_match
-from outcomes.matching.synthetic import (
+from outcomes.matching.pipeline import sources_match
+from tests.support.matching_synthetic import (
     known_people_load,
     population_generate,
     quality_measure,

@@ -20,13 +20,9 @@ from families.models import Family, FamilyStatusChange, HouseholdMembership, Mem
 from families.services import AddressData, MemberData, family_create
 from oneplan.errors import ApplicationError
 from outcomes.matching import blocking
-from outcomes.matching.services import (
-    MatchSummary,
-    SourceIdentity,
-    match_review_decide,
-    source_link_undo,
-    sources_match,
-)
+from outcomes.matching.pipeline import sources_match
+from outcomes.matching.records import MatchSummary, SourceIdentity
+from outcomes.matching.services import match_review_decide, source_link_undo
 from outcomes.models import (
     AssessmentQueue,
     Evidence,

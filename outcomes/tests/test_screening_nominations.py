@@ -1,5 +1,6 @@
 """Nominations: professionals put forward families they see, or families not yet known;
-nominators follow and withdraw their own; denial changes nothing."""
+nominators follow and withdraw their own. Who may nominate and withdraw, and that denial
+changes nothing, is the authorisation table in outcomes/tests/matrix.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from conftest import World, client_for
@@ -20,7 +20,7 @@ from families.states import FamilyStatus
 from oneplan.errors import ApplicationError
 from outcomes.models import Nomination, NominationStatus
 from outcomes.screening import services
-from outcomes.screening.testing import nomination_add
+from tests.support.screening import nomination_add
 
 # Today's framework (the seeded periods): Supporting Families (2022).
 CRIME = "crime"
@@ -151,60 +151,6 @@ def test_a_family_past_screening_cannot_be_nominated(world: World) -> None:
             reason="Late",
             criteria=[CRIME],
         )
-    assert not Nomination.objects.exists()
-
-
-# persona -> what a nomination of own_family by them answers
-NOMINATE_OWN = {
-    "keyworker": 302,
-    "coordinator": 302,
-    "other_keyworker": 404,  # same agency, not their family
-    "practitioner": 404,  # police, not on the team
-    "other_practitioner": 404,
-    "other_coordinator": 404,  # another LCG's coordinator
-    "programme_manager": 403,  # screens, does not nominate
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-
-
-@pytest.mark.parametrize("persona", sorted(NOMINATE_OWN))
-def test_only_nominators_who_see_the_family_can_nominate_it(world: World, persona: str) -> None:
-    client = client_for(getattr(world, persona))
-
-    page = client.get(_nominate_url(world))
-    response = client.post(_nominate_url(world), {"criteria": [CRIME], "reason": "Concerned"})
-    api = client.post(
-        "/api/nominations/",
-        {"family": world.own_family.reference, "criteria": [CRIME], "reason": "Concerned"},
-        content_type="application/json",
-    )
-
-    expected = NOMINATE_OWN[persona]
-    assert page.status_code == (200 if expected == 302 else expected)
-    assert response.status_code == expected
-    if expected == 302:
-        assert api.status_code == 400  # the agency's nomination is already open
-        assert Nomination.objects.count() == 1
-    else:
-        assert api.status_code == expected
-        assert not Nomination.objects.exists()
-
-
-def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_is_nominated(world: World) -> None:
-    client = Client()
-
-    for url in (
-        _nominate_url(world),
-        reverse("outcomes:nomination-create-family"),
-        reverse("outcomes:nomination-list"),
-    ):
-        response = client.post(url, {"criteria": [CRIME], "reason": "x"})
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
-    assert client.get("/api/nominations/").status_code == 403
-    assert client.post("/api/nominations/", {}).status_code == 403
     assert not Nomination.objects.exists()
 
 
@@ -409,44 +355,6 @@ def test_the_nominator_withdraws_their_nomination_with_a_reason(world: World) ->
     again = client.post(url, {"reason": "Twice"})
     assert again.status_code == 400
     assert "already been decided" in _html(again)
-
-
-# persona -> what withdrawing the key worker's nomination answers
-WITHDRAW = {
-    "keyworker": 302,
-    "other_keyworker": 404,  # same agency, not theirs, cannot see it
-    "practitioner": 404,
-    "other_coordinator": 404,
-    "coordinator": 403,  # sees it (screens the family), but it is not theirs
-    "programme_manager": 403,  # not a nominator
-    "auditor": 403,
-    "sysadmin": 403,
-}
-
-
-@pytest.mark.parametrize("persona", sorted(WITHDRAW))
-def test_only_the_nominator_can_withdraw(world: World, persona: str) -> None:
-    nomination = nomination_add(world.own_family, world.keyworker)
-    client = client_for(getattr(world, persona))
-
-    page = client.post(
-        reverse("outcomes:nomination-withdraw", args=[nomination.pk]), {"reason": "No"}
-    )
-    api = client.post(
-        f"/api/nominations/{nomination.pk}/withdraw/",
-        {"reason": "No"},
-        content_type="application/json",
-    )
-
-    assert page.status_code == WITHDRAW[persona]
-    nomination.refresh_from_db()
-    if WITHDRAW[persona] == 302:
-        assert nomination.status == NominationStatus.WITHDRAWN
-        assert api.status_code == 400
-    else:
-        assert api.status_code == WITHDRAW[persona]
-        assert nomination.status == NominationStatus.OPEN
-        assert nomination.decided_by is None
 
 
 # -- the API -----------------------------------------------------------------------

@@ -61,7 +61,7 @@ def current_members(family: Family) -> QuerySet[Person]:
     ).order_by("date_of_birth", "pk")
 
 
-def _members_field(label: str) -> forms.ModelMultipleChoiceField:  # type: ignore[type-arg]
+def _members_field(label: str) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
         label=label,
         queryset=Person.objects.none(),
@@ -208,7 +208,7 @@ class GoalEditForm(VersionedForm):
         return super().current_value(name, current)
 
 
-class _StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class _StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         assert isinstance(obj, Staff)
         return f"{obj.display_name}, {obj.agency.name}"

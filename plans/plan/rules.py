@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from plans.headlines import HEADLINES
+
 ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
@@ -221,22 +223,9 @@ def need_in(snapshot: Mapping[str, Any], need_id: int) -> dict[str, Any] | None:
     return None
 
 
-# The Supporting Families headlines (DOMAIN.md 4.3) a need found during the work can come
-# under. The same codes as the sf2022 criteria in outcomes' framework registry, repeated
-# here because plans sit below outcomes and must not import it.
-NEED_KINDS: tuple[tuple[str, str], ...] = (
-    ("education", "Getting a good education"),
-    ("early_years", "Good early years development"),
-    ("health", "Improved mental and physical health"),
-    ("substance_use", "Promoting recovery and reducing harm from substance use"),
-    ("family_relationships", "Improved family relationships"),
-    ("child_safety", "Children safe from abuse and exploitation"),
-    ("crime", "Crime prevention and tackling crime"),
-    ("domestic_abuse", "Safe from domestic abuse"),
-    ("housing", "Secure housing"),
-    ("financial_stability", "Financial stability"),
-    ("other", "Something else"),
-)
+# The Supporting Families headlines (plans.headlines, the sf2022 criteria too) a need
+# found during the work can come under, or something else.
+NEED_KINDS: tuple[tuple[str, str], ...] = (*HEADLINES, ("other", "Something else"))
 
 _NOT_CODE = re.compile(r"[^a-z0-9]+")
 FOUND_CODE_PREFIX = "found_"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,7 +23,6 @@ from audit.services import access_event_record
 from families.access import can_view_families
 from families.models import Family, Person
 from families.selectors import family_get_for_user_or_404
-from oneplan.errors import ApplicationError
 from plans.models import (
     Action,
     ActionStatus,
@@ -277,10 +275,6 @@ class FamilyChronologyEntrySerializer(serializers.Serializer[ChronologyEntry]):
 # ---------------------------------------------------------------------------
 
 
-def _problem(exc: ApplicationError) -> ValidationError:
-    return ValidationError({exc.field or "non_field_errors": [exc.message]})
-
-
 class _FamilyScoped(viewsets.GenericViewSet[Any]):
     def _user(self) -> User:
         user = self.request.user
@@ -329,7 +323,7 @@ class ReviewViewSet(
             return PlanReviewCreateSerializer
         return PlanReviewDetailSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         user, plan = self._plan()
         self._record(user, plan.family, "reviews", plan.pk)
         return selectors.review_list_for_user(user, plan)
@@ -364,25 +358,20 @@ class ReviewViewSet(
                     family_member_id=item["family_member_id"],
                 )
             )
-        try:
-            review = services.review_record(
-                actor=user,
-                plan=plan,
-                held_on=data["held_on"],
-                next_review_on=data["next_review_on"],
-                attendee_agency_ids=agencies,
-                attendee_member_ids=data["attendee_members"],
-                other_attendees=data["other_attendees"],
-                summary=data["summary"],
-                decisions=data["decisions"],
-                ratings=[services.GoalRatingInput(**r) for r in data["ratings"]],
-                new_actions=new_actions,
-                action_changes=[services.ActionChangeInput(**c) for c in data["action_changes"]],
-            )
-        except ApplicationError as exc:
-            raise _problem(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        review = services.review_record(
+            actor=user,
+            plan=plan,
+            held_on=data["held_on"],
+            next_review_on=data["next_review_on"],
+            attendee_agency_ids=agencies,
+            attendee_member_ids=data["attendee_members"],
+            other_attendees=data["other_attendees"],
+            summary=data["summary"],
+            decisions=data["decisions"],
+            ratings=[services.GoalRatingInput(**r) for r in data["ratings"]],
+            new_actions=new_actions,
+            action_changes=[services.ActionChangeInput(**c) for c in data["action_changes"]],
+        )
         detail = selectors.review_get_for_user_or_404(user, plan, review.pk)
         return Response(PlanReviewDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
@@ -414,7 +403,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilySc
         context["plan"] = getattr(self, "_current_plan", None)
         return context
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         user, plan = self._plan()
         self._current_plan = plan
         self._record(user, plan.family, "agreements", plan.pk)
@@ -428,20 +417,15 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilySc
         payload = PlanAgreementCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        try:
-            agreement = services.agreement_record(
-                actor=user,
-                plan=plan,
-                agreed_on=data["agreed_on"],
-                method=data["method"],
-                signed_by_ids=data["signed_by"],
-                note=data["note"],
-                expected_version=data["expected_version"],
-            )
-        except ApplicationError as exc:
-            raise _problem(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        agreement = services.agreement_record(
+            actor=user,
+            plan=plan,
+            agreed_on=data["agreed_on"],
+            method=data["method"],
+            signed_by_ids=data["signed_by"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+        )
         return Response(
             PlanAgreementSerializer(agreement, context={"plan": plan}).data,
             status=status.HTTP_201_CREATED,
@@ -465,7 +449,7 @@ class CaseNoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilySco
             return FamilyCaseNoteCreateSerializer
         return FamilyCaseNoteSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         user, family = self._family()
         self._record(user, family, "case_notes", family.pk)
         return selectors.case_note_list_for_user(user, family)
@@ -486,18 +470,13 @@ class CaseNoteViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilySco
             person = next((p for p in people if p.pk == data["person_id"]), None)
             if person is None:
                 raise ValidationError({"person_id": ["Select someone who is or was in the family"]})
-        try:
-            note = services.case_note_add(
-                actor=user,
-                family=family,
-                text=data["text"],
-                person=person,
-                is_restricted=data["is_restricted"],
-            )
-        except ApplicationError as exc:
-            raise _problem(exc) from exc
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        note = services.case_note_add(
+            actor=user,
+            family=family,
+            text=data["text"],
+            person=person,
+            is_restricted=data["is_restricted"],
+        )
         return Response(FamilyCaseNoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
 

@@ -216,7 +216,8 @@ def test_progress_notes_through_the_api(world: World) -> None:
     listed = client_for(world.keyworker).get(url)
 
     assert (added.status_code, refused.status_code) == (201, 403)
-    assert [n["text"] for n in listed.json()] == ["Met Jordan at the gate"]
+    assert listed.json()["count"] == 1
+    assert [n["text"] for n in listed.json()["results"]] == ["Met Jordan at the gate"]
     assert ActionProgressNote.objects.count() == 1
 
 
@@ -428,3 +429,30 @@ def test_a_missing_id_and_another_familys_id_get_the_same_answer(world: World) -
     assert answers[0].json() == {"needs": ["Select needs of this family"]}
     assert Goal.objects.count() == goals_before
     assert setup.plan.goals.count() == goals_before
+
+
+def test_a_refused_goal_answers_400_naming_the_field(world: World) -> None:
+    started_plan(world)
+    url = f"/api/plan-goals/?family={world.own_family.reference}"
+
+    response = _post(client_for(world.keyworker), url, {"description": "No title"})
+
+    assert response.status_code == 400
+    assert response.json() == {"title": ["Enter the goal"]}
+    assert not Goal.objects.filter(description="No title").exists()
+
+
+def test_an_id_that_is_not_a_number_is_not_found(world: World) -> None:
+    started_plan(world)
+    client = client_for(world.keyworker)
+    urls = [
+        "/api/plan-goals/AAA/",
+        "/api/plan-needs/AAA/",
+        "/api/plan-actions/AAA/",
+        "/api/plan-actions/AAA/progress-notes/",
+    ]
+
+    answers = [client.get(url) for url in urls]
+    answers += [_patch(client, url, {"title": "x"}, '"goal-1-v1"') for url in urls]
+
+    assert [(a.status_code, a.json()) for a in answers] == [(404, {"detail": "Not found."})] * 8

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
 from django.core.mail import EmailMessage
@@ -22,7 +21,6 @@ from audit.models import AccessEvent
 from conftest import World, build_world
 from families.models import Family
 from families.states import FamilyStatus
-from oneplan.celery import app as celery_app
 from plans.models import ActionStatus, Plan, ReminderDigest
 from plans.tests.test_work_support import join_team, make_action, make_goal, make_plan
 from plans.work.selectors import reminders_due
@@ -315,19 +313,6 @@ def test_two_runs_at_the_same_moment_email_each_person_once() -> None:
 
 
 # --- A real worker ------------------------------------------------------------
-
-
-@pytest.fixture
-def celery_worker_thread() -> Iterator[None]:
-    # A real worker consuming from Redis in a thread of this process.
-    with start_worker(
-        celery_app,
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=10,
-        queues=[celery_app.conf.task_default_queue],
-    ):
-        yield
 
 
 @pytest.mark.celery

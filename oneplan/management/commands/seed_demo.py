@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from families.models import Family
-from oneplan.demo import seed
+from oneplan.demo import reference, seed
 
 
 def _date(value: str) -> datetime.date:
@@ -36,14 +36,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--families",
             type=_families,
-            default=seed.DEFAULT_FAMILIES,
-            help=f"How many families to create (default {seed.DEFAULT_FAMILIES})",
+            default=reference.DEFAULT_FAMILIES,
+            help=f"How many families to create (default {reference.DEFAULT_FAMILIES})",
         )
         parser.add_argument(
             "--seed",
             type=int,
-            default=seed.DEFAULT_SEED,
-            help=f"Random seed: the same seed gives the same data (default {seed.DEFAULT_SEED})",
+            default=reference.DEFAULT_SEED,
+            help=(
+                f"Random seed: the same seed gives the same data (default {reference.DEFAULT_SEED})"
+            ),
         )
         parser.add_argument(
             "--today",

@@ -11,9 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agencies.models import AgencyKind
-from agencies.services import system_actor
+from agencies.services import agency_add_or_update, system_actor
 from oneplan.errors import ApplicationError
-from outcomes.feeds.services import agency_add_or_update
 
 
 class Command(BaseCommand):

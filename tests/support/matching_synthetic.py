@@ -20,7 +20,7 @@ from django.db import connection
 from faker.providers.person.en_GB import Provider as PersonProvider
 
 from outcomes.matching.normalise import name_normalise, nickname_groups, nickname_table
-from outcomes.matching.services import SourceIdentity
+from outcomes.matching.records import SourceIdentity
 
 MALE_NAMES: tuple[str, ...] = tuple(PersonProvider.first_names_male)
 FEMALE_NAMES: tuple[str, ...] = tuple(PersonProvider.first_names_female)
@@ -70,7 +70,7 @@ def known_people_load(limit: int | None = None, *, seed: int = 0) -> list[KnownP
         cursor.execute(sql)
         people = [KnownPerson(*row) for row in cursor.fetchall()]
     if limit is not None and limit < len(people):
-        people = random.Random(seed).sample(people, limit)  # noqa: S311
+        people = random.Random(seed).sample(people, limit)
     return people
 
 
@@ -269,7 +269,7 @@ def records_generate(
 ) -> list[TruthRecord]:
     """``records`` incoming records: variants of distinct known people, and new people
     (``new_share`` of all), a ``hard_share`` of whom are relatives of known people."""
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)
     postcodes = sorted({p.postcode for p in people if p.postcode}) or [postcode_make(rng)]
     new_count = round(records * new_share)
     known_count = min(records - new_count, len(people))
@@ -301,7 +301,7 @@ def population_generate(count: int, *, seed: int = 1, prefix: str = "P") -> list
     identifiers agencies hold (for building a known population through matching)."""
     from families.identifiers import nhs_number_with_check_digit
 
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)
     out: list[SourceIdentity] = []
     serial = 0
     while len(out) < count:

@@ -1,0 +1,296 @@
+"""How plans, needs, goals, actions, progress notes and versions look in the API (the
+shapes the OpenAPI schema publishes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
+
+from agencies.models import Agency, Staff, User
+from families.access import family_scope
+from families.models import Family, Person
+from oneplan.api_errors import ErrorDetailSerializer
+from plans.models import (
+    Action,
+    ActionProgressNote,
+    Goal,
+    Need,
+    Plan,
+    PlanVersion,
+)
+from plans.plan import rules, selectors
+from plans.plan.access import can_update_action
+from plans.restricted import is_restricted_need
+
+# ---------------------------------------------------------------------------
+# Serializers
+# ---------------------------------------------------------------------------
+
+
+MEMBERS_MESSAGE = "Select people who are in the family now"
+NEEDS_MESSAGE = "Select needs of this family"
+
+
+def ids_field(queryset: QuerySet[Any], message: str, **kwargs: Any) -> Any:
+    """A field of ids that answers a missing id, a malformed one and (through the service)
+    another family's with the same message, so a reply never tells them apart."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=queryset,
+        error_messages={"does_not_exist": message, "incorrect_type": message},
+        **kwargs,
+    )
+
+
+class PlanNeedSerializer(serializers.ModelSerializer[Need]):
+    family = serializers.CharField(source="family.reference", read_only=True)
+    kind = serializers.ChoiceField(
+        choices=rules.NEED_KINDS,
+        write_only=True,
+        required=False,
+        help_text="When adding a need found during the work: its headline, or other",
+    )
+    members = ids_field(Person.objects.all(), MEMBERS_MESSAGE, many=True, required=False)
+    is_closed = serializers.BooleanField(
+        write_only=True, required=False, help_text="Close (true) or re-open (false)"
+    )
+    restricted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "family",
+            "code",
+            "kind",
+            "label",
+            "detail",
+            "source",
+            "framework",
+            "members",
+            "identified_on",
+            "closed_on",
+            "is_closed",
+            "restricted",
+        ]
+        read_only_fields = ["code", "source", "framework", "identified_on", "closed_on"]
+        extra_kwargs = {"label": {"required": False}}
+
+    def get_restricted(self, need: Need) -> bool:
+        return is_restricted_need(need.code)
+
+
+class PlanProgressNoteSerializer(serializers.ModelSerializer[ActionProgressNote]):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionProgressNote
+        fields = ["id", "text", "author", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def get_author(self, note: ActionProgressNote) -> str:
+        return note.author.get_full_name() or note.author.username
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class NamedUserField(serializers.Field):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: User) -> str:
+        return value.get_full_name() or value.username
+
+
+class PlanActionSerializer(serializers.ModelSerializer[Action]):
+    family = serializers.CharField(source="plan.family.reference", read_only=True)
+    goal = ids_field(Goal.objects.none(), "Select a goal in this plan")
+    agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    practitioner = ids_field(
+        Staff.objects.all(), "Select a practitioner", required=False, allow_null=True
+    )
+    family_member = ids_field(
+        Person.objects.all(),
+        "Select someone who is in the family now",
+        required=False,
+        allow_null=True,
+    )
+    updated_by = NamedUserField()
+    can_update = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "family",
+            "goal",
+            "description",
+            "owner",
+            "agency",
+            "practitioner",
+            "family_member",
+            "due_on",
+            "status",
+            "not_done_reason",
+            "completed_on",
+            "version",
+            "updated_by",
+            "updated_at",
+            "can_update",
+        ]
+        read_only_fields = ["completed_on", "version", "updated_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            field = self.fields["goal"]
+            assert isinstance(field, serializers.PrimaryKeyRelatedField)
+            field.queryset = Goal.objects.filter(
+                plan__family__in=Family.objects.filter(family_scope(request.user))
+            )
+
+    def get_can_update(self, item: Action) -> bool:
+        return bool(can_update_action(self.context["request"].user, item))
+
+
+class PlanGoalSerializer(serializers.ModelSerializer[Goal]):
+    family = serializers.CharField(source="plan.family.reference", read_only=True)
+    needs = ids_field(Need.objects.all(), NEEDS_MESSAGE, many=True, required=False)
+    members = ids_field(Person.objects.all(), MEMBERS_MESSAGE, many=True, required=False)
+    updated_by = NamedUserField()
+    actions = PlanActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "family",
+            "title",
+            "description",
+            "status",
+            "position",
+            "needs",
+            "members",
+            "version",
+            "updated_by",
+            "updated_at",
+            "actions",
+        ]
+        read_only_fields = ["position", "version", "updated_at"]
+        extra_kwargs = {"title": {"required": False}}
+
+
+class PlanSerializer(serializers.ModelSerializer[Plan]):
+    family = serializers.CharField(source="family.reference", read_only=True)
+    updated_by = NamedUserField()
+    needs = serializers.SerializerMethodField()
+    goals = serializers.SerializerMethodField()
+    needs_without_goal = serializers.SerializerMethodField(
+        help_text="Ids of open needs no open goal covers (the plan cannot be agreed yet)"
+    )
+    restricted_needs_hidden = serializers.SerializerMethodField(
+        help_text="How many restricted needs are left out because you cannot see them"
+    )
+
+    class Meta:
+        model = Plan
+        fields = [
+            "family",
+            "status",
+            "version",
+            "working_well",
+            "worries",
+            "family_wants",
+            "next_review_on",
+            "updated_by",
+            "updated_at",
+            "needs",
+            "goals",
+            "needs_without_goal",
+            "restricted_needs_hidden",
+        ]
+        read_only_fields = ["status", "version", "next_review_on", "updated_at"]
+
+    def _page(self, plan: Plan) -> selectors.PlanPage:
+        cache: dict[int, selectors.PlanPage] = self.context.setdefault("_pages", {})
+        if plan.pk not in cache:
+            cache[plan.pk] = selectors.plan_page_for_user(self.context["request"].user, plan.family)
+        return cache[plan.pk]
+
+    @extend_schema_field(PlanNeedSerializer(many=True))
+    def get_needs(self, plan: Plan) -> Any:
+        page = self._page(plan)
+        return PlanNeedSerializer([*page.needs, *page.closed_needs], many=True).data
+
+    @extend_schema_field(PlanGoalSerializer(many=True))
+    def get_goals(self, plan: Plan) -> Any:
+        page = self._page(plan)
+        goals = []
+        for row in page.goals:
+            data = dict(PlanGoalSerializer(row.goal, context=self.context).data)
+            visible = {n.pk for n in row.needs}
+            data["needs"] = [n for n in data["needs"] if n in visible]
+            goals.append(data)
+        return goals
+
+    def get_needs_without_goal(self, plan: Plan) -> list[int]:
+        return [n.pk for n in self._page(plan).uncovered]
+
+    def get_restricted_needs_hidden(self, plan: Plan) -> int:
+        return self._page(plan).hidden_restricted
+
+
+class PlanStartSerializer(serializers.Serializer[Any]):
+    family = serializers.CharField(help_text="The family's reference, like F-000123")
+
+
+class PlanVersionSummarySerializer(serializers.ModelSerializer[PlanVersion]):
+    created_by = NamedUserField()
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "summary", "created_by", "created_at"]
+
+
+class PlanVersionDetailSerializer(serializers.ModelSerializer[PlanVersion]):
+    created_by = NamedUserField()
+    snapshot = serializers.JSONField(
+        help_text="The whole plan as it stood; restricted needs are left out unless you "
+        "can see restricted information"
+    )
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "summary", "created_by", "created_at", "snapshot"]
+
+
+def conflict_serializer(name: str, current: serializers.Serializer[Any]) -> Any:
+    return OpenApiResponse(
+        inline_serializer(
+            name=name,
+            fields={
+                "detail": serializers.CharField(),
+                "changed_by": serializers.CharField(),
+                "changed_at": serializers.DateTimeField(),
+                "current": current,
+            },
+        ),
+        "Someone else saved it after the version in If-Match: the current version (its "
+        "ETag in the ETag header), who changed it and when",
+    )
+
+
+PRECONDITION_REQUIRED = OpenApiResponse(ErrorDetailSerializer, "No If-Match header was sent")
