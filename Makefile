@@ -73,8 +73,10 @@ run: setup
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 # The suite runs on TEST_PROCESSES processes (0: in this one), each with a test database,
-# Celery queue and cache prefix of its own; the browser and real-worker tests, and each
-# matrix world, keep to one process (xdist_group marks). PYTEST_ARGS are passed on last.
+# Celery queue, cache prefix, Chromium and live server of its own; each matrix world keeps
+# to one process (xdist_group marks). Transactional tests (browser, real worker) empty the
+# tables and so run last in each process: no group may hold them, since pytest-xdist hands
+# out the largest groups first. PYTEST_ARGS are passed on last.
 TEST_PROCESSES ?= 2
 
 test: setup

@@ -216,15 +216,6 @@ def celery_worker_thread() -> Iterator[None]:
         task_postrun.disconnect(close_connections)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Run in parallel (`make test`), the browser and real-worker tests keep to one process:
-    # one Chromium and one Celery worker at a time on a small machine.
-    for item in items:
-        if item.get_closest_marker("browser") or item.get_closest_marker("celery"):
-            item.add_marker(pytest.mark.xdist_group("browser-and-celery"))
-
-
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     # The size of the permission matrix, for the closing note of an issue.
     from tests.test_permission_matrix import matrix_size

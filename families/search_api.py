@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import User
 from audit.services import access_events_record_many
 from families import access
+from families.filters import PersonSearchParameters, person_search, query_parameters
 from families.models import HouseholdMembership
-from families.search import PersonSearch, person_search_for_user, search_error
+from families.search import person_search_for_user
 from families.states import FamilyStatus
 
 
@@ -48,6 +48,7 @@ class PersonSearchViewSet(viewsets.GenericViewSet[HouseholdMembership]):
     access_rule = "case and oversight roles; finds only people in families in the user's scope"
     serializer_class = SearchResultSerializer
     queryset = HouseholdMembership.objects.none()
+    filterset_class = PersonSearchParameters
 
     def _user(self) -> User:
         user = self.request.user
@@ -56,38 +57,7 @@ class PersonSearchViewSet(viewsets.GenericViewSet[HouseholdMembership]):
             raise PermissionDenied("Your account does not give access to families")
         return user
 
-    def _search(self) -> PersonSearch:
-        params = self.request.query_params
-        raw_date = params.get("date_of_birth", "").strip()
-        date_of_birth = None
-        if raw_date:
-            try:
-                date_of_birth = datetime.date.fromisoformat(raw_date)
-            except ValueError:
-                raise ValidationError(
-                    {"date_of_birth": ["Enter a date of birth as YYYY-MM-DD, like 2012-03-27"]}
-                ) from None
-        search = PersonSearch(
-            text=params.get("q", "")[:100],
-            date_of_birth=date_of_birth,
-            postcode=params.get("postcode", "")[:10],
-        )
-        error = search_error(search)
-        if error is not None:
-            field, message = error
-            raise ValidationError({field: [message]})
-        return search
-
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                {"type": "string", "minLength": 1},
-                description="A name (typos allowed) or family reference",
-            ),
-            OpenApiParameter("date_of_birth", datetime.date, description="YYYY-MM-DD"),
-            OpenApiParameter("postcode", str, description="A full postcode, any spacing or case"),
-        ],
         description=(
             "Give at least one of q, date_of_birth and postcode; every one given must "
             "match. Best matches first. Only people whose current family you may see."
@@ -95,7 +65,7 @@ class PersonSearchViewSet(viewsets.GenericViewSet[HouseholdMembership]):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self._user()
-        search = self._search()
+        search = person_search(query_parameters(self))
         rows = person_search_for_user(user, search)
         page = self.paginate_queryset(rows)
         shown = list(page if page is not None else rows)

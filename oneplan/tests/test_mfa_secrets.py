@@ -163,6 +163,8 @@ def test_encryption_uses_the_first_key(settings: SettingsWrapper) -> None:
         ("not-a-fernet-key", "key 1 is not a valid Fernet key"),
         (Fernet.generate_key().decode() + ",short", "key 2 is not a valid Fernet key"),
     ],
+    # Named, not shown: a key made afresh in each process would give each its own test id.
+    ids=["no-keys", "not-a-key", "second-key-short"],
 )
 def test_production_refuses_to_start_without_a_valid_key(keys: str, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):

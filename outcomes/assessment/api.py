@@ -8,7 +8,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -16,9 +16,12 @@ from rest_framework.routers import BaseRouter
 from agencies.models import User
 from audit.services import access_event_record
 from families import access
+from families.filters import query_parameters
 from families.selectors import family_get_for_user_or_404
+from oneplan.api_errors import ErrorSchema
+from outcomes.assessment.filters import FamilyAssessmentParameters
 from outcomes.assessment.selectors import assessment_view_for_user
-from outcomes.models import Framework
+from outcomes.models import Assessment, Framework
 
 
 class EvidenceLineSerializer(serializers.Serializer[Any]):
@@ -58,6 +61,15 @@ class FamilyAssessmentSerializer(serializers.Serializer[Any]):
     criteria = CriterionSerializer(many=True)
 
 
+class OneObjectFilterSchema(ErrorSchema):
+    """The project's schema, also documenting the view's FilterSet on an operation that
+    answers one object: drf-spectacular documents filters on lists only, and here a
+    parameter picks which of the family's assessments to show."""
+
+    def get_filter_backends(self) -> list[Any]:
+        return list(getattr(self.view, "filter_backends", []))
+
+
 class FamilyAssessmentViewSet(viewsets.GenericViewSet[Any]):
     """A family's current eligibility assessment. Families outside your scope answer
     404, as do families not assessed yet."""
@@ -65,17 +77,14 @@ class FamilyAssessmentViewSet(viewsets.GenericViewSet[Any]):
     access_rule = "case roles; families in the user's scope (404 otherwise)"
     lookup_field = "reference"
     serializer_class = FamilyAssessmentSerializer
+    queryset = Assessment.objects.none()
+    filterset_class = FamilyAssessmentParameters
+    schema = OneObjectFilterSchema()
 
     @extend_schema(
         parameters=[
             OpenApiParameter(
                 "reference", str, OpenApiParameter.PATH, description="The family's reference"
-            ),
-            OpenApiParameter(
-                "framework",
-                str,
-                enum=Framework.values,
-                description="Another framework's assessment (default: the family's own)",
             ),
         ],
         responses=FamilyAssessmentSerializer,
@@ -85,9 +94,7 @@ class FamilyAssessmentViewSet(viewsets.GenericViewSet[Any]):
         assert isinstance(user, User)
         if not access.can_view_families(user):
             raise PermissionDenied("Your account does not give access to families")
-        framework = request.query_params.get("framework") or None
-        if framework is not None and framework not in Framework.values:
-            raise ValidationError({"framework": [f"Unknown framework {framework!r}"]})
+        framework = query_parameters(self)["framework"] or None
         family = family_get_for_user_or_404(user, reference)
         view = assessment_view_for_user(
             user, family, access.family_permissions(user, family), framework=framework

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -23,10 +23,11 @@ from families.models import Family, MemberRole
 from families.selectors import family_get_for_user_or_404
 from families.services import MemberData
 from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
-from outcomes.models import Nomination, NominationStatus
+from outcomes.models import Nomination
 from outcomes.screening import selectors, services
+from outcomes.screening.filters import NominationFilter, ScreeningFilter
 from outcomes.screening.permissions import can_nominate, can_screen
-from outcomes.screening.selectors import ScreeningEntry, Source
+from outcomes.screening.selectors import ScreeningEntry
 
 
 def _user(request: Request, allowed: Any, why: str) -> User:
@@ -128,6 +129,7 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
     )
     serializer_class = NominationSerializer
     queryset = Nomination.objects.none()
+    filterset_class = NominationFilter
     lookup_value_regex = r"\d+"
 
     def _viewer(self) -> User:
@@ -141,20 +143,11 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
         return _user(self.request, can_nominate, "Your role cannot nominate families")
 
     def get_queryset(self) -> QuerySet[Nomination]:
-        user = self._viewer()
-        wanted = self.request.query_params.get("status", "")
-        if wanted and wanted not in NominationStatus.values:
-            raise ValidationError({"status": [f"Unknown status {wanted!r}"]})
-        return selectors.nomination_list_for_user(user, status=wanted)
+        return selectors.nomination_list_for_user(self._viewer())
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=NominationStatus.values),
-        ]
-    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self._viewer()
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = list(page or [])
         visible = [n.family for n in rows if getattr(n, "family_visible", False)]
         if visible:
@@ -289,6 +282,7 @@ class ScreeningViewSet(viewsets.GenericViewSet[Any]):
     access_rule = "LCG coordinators (their LCGs) and programme managers (every LCG, unassigned)"
     serializer_class = ScreeningEntrySerializer
     queryset = Family.objects.none()
+    filterset_class = ScreeningFilter
     lookup_field = "reference"
 
     def _screener(self) -> User:
@@ -297,31 +291,11 @@ class ScreeningViewSet(viewsets.GenericViewSet[Any]):
         )
 
     def get_queryset(self) -> QuerySet[Family]:
-        user = self._screener()
-        params = self.request.query_params
-        lcg = params.get("lcg", "")
-        if lcg and not lcg.isdigit():
-            raise ValidationError({"lcg": ["Enter an LCG id as a whole number"]})
-        source = params.get("source", "")
-        if source and source not in (Source.DATA, Source.NOMINATION, Source.BOTH):
-            raise ValidationError({"source": ["Enter data, nomination or both"]})
-        return selectors.screening_list_for_user(
-            user,
-            lcg_id=int(lcg) if lcg else None,
-            unassigned=params.get("unassigned", "").lower() in ("1", "true", "yes"),
-            source=source,
-        )
+        return selectors.screening_list_for_user(self._screener())
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lcg", int, description="LCG id"),
-            OpenApiParameter("unassigned", bool, description="Only families outside every LCG"),
-            OpenApiParameter("source", str, enum=[Source.DATA, Source.NOMINATION, Source.BOTH]),
-        ]
-    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self._screener()
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         entries = selectors.screening_entries(page or [])
         if entries:
             access_events_record_many(

@@ -97,6 +97,34 @@ def test_unknown_framework_is_a_clear_400(assessed: World) -> None:
     assert response.json() == {"framework": ["Unknown framework 'tf9'"]}
 
 
+def test_an_empty_framework_is_a_400_not_the_default(assessed: World) -> None:
+    before = AccessEvent.objects.count()
+
+    response = client_for(assessed.keyworker).get(_url(assessed) + "?framework=")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "framework": ["Choose a framework, or leave framework out for the family's own"]
+    }
+    assert AccessEvent.objects.count() == before
+
+
+def test_a_framework_is_checked_after_who_is_asking(assessed: World) -> None:
+    # A role without families is refused before its parameters are looked at.
+    response = client_for(assessed.sysadmin).get(_url(assessed) + "?framework=tf9")
+
+    assert response.status_code == 403
+
+
+def test_the_schema_documents_the_framework_parameter(assessed: World) -> None:
+    schema = client_for(assessed.programme_manager).get("/api/schema/?format=json").json()
+
+    operation = schema["paths"]["/api/family-assessments/{reference}/"]["get"]
+    framework = next(p for p in operation["parameters"] if p["name"] == "framework")
+    assert framework["in"] == "query"
+    assert sorted(framework["schema"]["enum"]) == ["sf2022", "tf1", "tf2"]
+
+
 def _long(days_ago: int) -> str:
     day = datetime.date.today() - datetime.timedelta(days=days_ago)
     return f"{day.day} {day:%B %Y}"

@@ -450,6 +450,46 @@ def test_the_api_refuses_bad_filters(world: World, params: dict[str, str], field
     assert field in response.json()
 
 
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"source": "gossip"}, "source", "Enter data, nomination or both"),
+        ({"lcg": "0"}, "lcg", "Enter an LCG id as a whole number"),
+        ({"unassigned": "perhaps"}, "unassigned", "Enter true or false"),
+    ],
+)
+def test_the_api_names_the_bad_filter_and_records_nothing(
+    world: World, params: dict[str, str], field: str, message: str
+) -> None:
+    assessment_add(world.own_family, met=["crime", "housing", "health"])
+    before = AccessEvent.objects.count()
+
+    response = client_for(world.programme_manager).get("/api/screening/", params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    assert AccessEvent.objects.count() == before
+
+
+def test_the_api_filters_by_source_and_lcg(world: World) -> None:
+    assessment_add(world.own_family, met=["crime", "housing", "health"])
+    nomination_add(world.unassigned_family, world.keyworker, criteria=["education"])
+    client = client_for(world.programme_manager)
+
+    def listed(params: dict[str, str]) -> list[str]:
+        response = client.get("/api/screening/", params)
+        assert response.status_code == 200
+        return [row["reference"] for row in response.json()["results"]]
+
+    own, unassigned = world.own_family.reference, world.unassigned_family.reference
+    assert sorted(listed({})) == sorted([own, unassigned])
+    assert listed({"source": "data"}) == [own]
+    assert listed({"source": "nomination"}) == [unassigned]
+    assert listed({"source": "both"}) == []
+    assert listed({"lcg": str(world.winchester.pk)}) == [own]
+    assert listed({"unassigned": "true"}) == [unassigned]
+
+
 def test_the_api_refuses_a_not_eligible_decision_without_a_reason(world: World) -> None:
     nomination_add(world.own_family, world.keyworker)
 

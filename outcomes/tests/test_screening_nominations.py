@@ -381,6 +381,24 @@ def test_the_api_nominates_a_visible_family_and_lists_it(world: World) -> None:
     assert detail.json()["reason"] == "Arrears"
 
 
+def test_the_api_lists_nominations_by_status_and_refuses_an_unknown_one(world: World) -> None:
+    client = client_for(world.keyworker)
+    created = client.post(
+        "/api/nominations/",
+        {"family": world.own_family.reference, "criteria": [HOUSING], "reason": "Arrears"},
+        content_type="application/json",
+    )
+
+    open_ = client.get("/api/nominations/", {"status": "open"}).json()
+    withdrawn = client.get("/api/nominations/", {"status": "withdrawn"}).json()
+    unknown = client.get("/api/nominations/", {"status": "pending"})
+
+    assert [n["id"] for n in open_["results"]] == [created.json()["id"]]
+    assert withdrawn["results"] == []
+    assert unknown.status_code == 400
+    assert unknown.json() == {"status": ["Unknown status 'pending'"]}
+
+
 def test_the_api_refuses_bad_nominations_with_messages(world: World) -> None:
     client = client_for(world.keyworker)
 

@@ -42,6 +42,7 @@ from plans.plan.api_common import (
 )
 from plans.plan.api_items import PlanActionViewSet, PlanGoalViewSet, PlanNeedViewSet
 from plans.plan.serializers import (
+    FAMILY_PERMISSIONS,
     PRECONDITION_REQUIRED,
     PlanSerializer,
     PlanStartSerializer,
@@ -49,7 +50,6 @@ from plans.plan.serializers import (
     PlanVersionSummarySerializer,
     conflict_serializer,
 )
-from plans.visibility import plan_content_for_user
 
 # ---------------------------------------------------------------------------
 # Plans
@@ -76,24 +76,29 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def _plan(self) -> tuple[User, Plan]:
+    def _access(self) -> tuple[User, selectors.PlanAccess]:
         user = api_user(self.request)
-        return user, selectors.plan_for_user_or_404(user, self.kwargs["reference"])
+        return user, selectors.plan_access_for_user_or_404(user, self.kwargs["reference"])
 
     def _etag(self, plan: Plan) -> str:
         return etag_for(f"plan-{plan.pk}-v", plan.version)
 
     def _conflict_current(self) -> tuple[Any, str]:
-        _, fresh = self._plan()
-        return self._data(fresh), self._etag(fresh)
+        _, access = self._access()
+        return self._data(access.plan, access), self._etag(access.plan)
 
-    def _data(self, plan: Plan) -> Any:
-        return PlanSerializer(plan, context=self.get_serializer_context()).data
+    def _data(self, plan: Plan, access: selectors.FamilyAccess | None = None) -> Any:
+        context = self.get_serializer_context()
+        if access is not None:
+            # The permissions already worked out serve the whole representation.
+            context[FAMILY_PERMISSIONS] = {access.family.pk: access.permissions}
+        return PlanSerializer(plan, context=context).data
 
     def retrieve(self, request: Request, reference: str) -> Response:
-        user, plan = self._plan()
-        access_record(request, user, plan.family, "plan", plan.pk)
-        return with_etag(self._data(plan), self._etag(plan))
+        user, access = self._access()
+        plan = access.plan
+        access_record(request, user, access.family, "plan", plan.pk)
+        return with_etag(self._data(plan, access), self._etag(plan))
 
     @extend_schema(
         summary="Start a family's plan (or get the one it has)",
@@ -128,8 +133,9 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
         },
     )
     def partial_update(self, request: Request, reference: str) -> Response:
-        user, plan = self._plan()
-        if not can_edit_plan(user, plan.family):
+        user, access = self._access()
+        plan = access.plan
+        if not access.can_edit:
             raise PermissionDenied("You cannot change this plan")
         expected = expected_version_from(request, f"plan-{plan.pk}-v")
         payload = PlanSerializer(plan, data=request.data, partial=True)
@@ -143,8 +149,8 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
             worries=data.get("worries", plan.worries),
             family_wants=data.get("family_wants", plan.family_wants),
         )
-        fresh = selectors.plan_for_user_or_404(user, reference)
-        return with_etag(self._data(fresh), self._etag(fresh))
+        fresh = selectors.plan_access_for_user_or_404(user, reference)
+        return with_etag(self._data(fresh.plan, fresh), self._etag(fresh.plan))
 
     @extend_schema(
         summary="The plan's saved versions, newest first",
@@ -152,9 +158,10 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
     )
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, reference: str) -> Response:
-        user, plan = self._plan()
-        access_record(request, user, plan.family, "plan_versions", plan.pk)
-        queryset = selectors.plan_versions_for_plan(plan, plan_content_for_user(user, plan.family))
+        user, access = self._access()
+        plan = access.plan
+        access_record(request, user, access.family, "plan_versions", plan.pk)
+        queryset = selectors.plan_versions_for_plan(plan, access.content)
         page = self.paginate_queryset(queryset)  # type: ignore[arg-type]
         rows = PlanVersionSummarySerializer(page if page is not None else queryset, many=True)
         if page is not None:
@@ -168,10 +175,10 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
     )
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request: Request, reference: str, number: str) -> Response:
-        user, plan = self._plan()
-        content = plan_content_for_user(user, plan.family)
+        user, access = self._access()
+        plan, content = access.plan, access.content
         version = selectors.plan_version_or_404(plan, int(number), content)
-        access_record(request, user, plan.family, "plan_versions", plan.pk)
+        access_record(request, user, access.family, "plan_versions", plan.pk)
         data = dict(PlanVersionDetailSerializer(version).data)
         data["snapshot"], _ = content.snapshot(version.snapshot)
         return Response(data)

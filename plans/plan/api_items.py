@@ -27,7 +27,7 @@ from plans.models import (
     Plan,
 )
 from plans.plan import selectors, services
-from plans.plan.access import can_edit_plan, can_update_action
+from plans.plan.access import can_edit_plan
 from plans.plan.api_common import (
     FAMILY_PARAM,
     IF_MATCH,
@@ -40,6 +40,7 @@ from plans.plan.api_common import (
     with_etag,
 )
 from plans.plan.serializers import (
+    FAMILY_PERMISSIONS,
     PRECONDITION_REQUIRED,
     PlanActionSerializer,
     PlanGoalSerializer,
@@ -343,19 +344,15 @@ class PlanActionViewSet(FamilyScopedViewSet):
             "plan__family", "agency", "practitioner__user", "family_member", "updated_by"
         )
 
-    def _action(self) -> tuple[User, Action]:
+    def _access(self) -> tuple[User, selectors.ActionAccess]:
         user = api_user(self.request)
-        item = (
-            self._actions()
-            .filter(
-                pk=self.kwargs["pk"],
-                plan__family__in=Family.objects.filter(family_scope(user)),
-            )
-            .first()
-        )
-        if item is None or not plan_content_for_user(user, item.plan.family).shows_action(item):
-            raise Http404("No action found")
-        return user, item
+        return user, selectors.action_for_user_or_404(user, self.kwargs["pk"])
+
+    def _serializer(self, access: selectors.FamilyAccess, *args: Any, **kwargs: Any) -> Any:
+        # The permissions already worked out answer every row's ``can_update``.
+        context = self.get_serializer_context()
+        context[FAMILY_PERMISSIONS] = {access.family.pk: access.permissions}
+        return PlanActionSerializer(*args, context=context, **kwargs)
 
     @staticmethod
     def _prefix(item: Action) -> str:
@@ -374,9 +371,12 @@ class PlanActionViewSet(FamilyScopedViewSet):
         return self._list(request, rows, "plan_actions", family, user)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        user, item = self._action()
-        access_record(request, user, item.plan.family, "plan_action", item.pk)
-        return with_etag(self.get_serializer(item).data, etag_for(self._prefix(item), item.version))
+        user, access = self._access()
+        item = access.action
+        access_record(request, user, access.family, "plan_action", item.pk)
+        return with_etag(
+            self._serializer(access, item).data, etag_for(self._prefix(item), item.version)
+        )
 
     @extend_schema(
         summary="Add an action under a goal (adds its agency to the team)",
@@ -420,21 +420,25 @@ class PlanActionViewSet(FamilyScopedViewSet):
         },
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        user, item = self._action()
-        if not can_update_action(user, item):
+        user, access = self._access()
+        item = access.action
+        if not access.can_update:
             raise PermissionDenied("You cannot update this action")
         expected = expected_version_from(request, self._prefix(item))
-        payload = self.get_serializer(item, data=request.data, partial=True)
+        payload = self._serializer(access, item, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
-        if set(changes) - services.ACTION_PROGRESS_FIELDS and not can_edit_plan(
-            user, item.plan.family
-        ):
+        if set(changes) - services.ACTION_PROGRESS_FIELDS and not access.can_edit:
             raise PermissionDenied("You can only update this action's status")
-        services.action_update(actor=user, action=item, expected_version=expected, **changes)
-        fresh = self._actions().get(pk=item.pk)
+        saved = services.action_update(
+            actor=user,
+            action=item,
+            expected_version=expected,
+            permissions=access.permissions,
+            **changes,
+        )
         return with_etag(
-            self.get_serializer(fresh).data, etag_for(self._prefix(fresh), fresh.version)
+            self._serializer(access, saved).data, etag_for(self._prefix(saved), saved.version)
         )
 
     @extend_schema(
@@ -450,17 +454,21 @@ class PlanActionViewSet(FamilyScopedViewSet):
     )
     @action(detail=True, methods=["get", "post"], url_path="progress-notes")
     def progress_notes(self, request: Request, pk: str) -> Response:
-        user, item = self._action()
+        user, access = self._access()
+        item = access.action
         if request.method == "POST":
-            if not can_update_action(user, item):
+            if not access.can_update:
                 raise PermissionDenied("You cannot update this action")
             payload = PlanProgressNoteSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             note = services.action_progress_note_add(
-                actor=user, action=item, text=payload.validated_data["text"]
+                actor=user,
+                action=item,
+                text=payload.validated_data["text"],
+                permissions=access.permissions,
             )
             return Response(PlanProgressNoteSerializer(note).data, status=status.HTTP_201_CREATED)
-        access_record(request, user, item.plan.family, "plan_action", item.pk)
+        access_record(request, user, access.family, "plan_action", item.pk)
         notes = item.progress_notes.select_related("author").order_by("-created_at", "-pk")
         page = self.paginate_queryset(notes)
         assert page is not None  # the viewset always has a paginator

@@ -4,6 +4,7 @@ they may see; a plan outside their scope answers 404 like a missing one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
@@ -28,17 +29,158 @@ from plans.visibility import PlanContent, plan_content_for_user
 
 def plan_for_user_or_404(user: AnyUser, reference: str) -> Plan:
     """The plan of the family with this reference, if ``user`` may see the family and
-    it has a plan; otherwise 404. Creates nothing."""
-    plan = (
+    it has a plan; otherwise 404. Creates nothing. (``plan_access_for_user_or_404``
+    also answers the user's permissions, for a caller that needs them.)"""
+    plan = _plan_in_scope(user, reference)
+    if plan is None:
+        raise Http404("No plan found")
+    return plan
+
+
+def _plan_in_scope(user: AnyUser, reference: str) -> Plan | None:
+    return (
         Plan.objects.filter(
             family__in=Family.objects.filter(family_scope(user), reference=reference)
         )
         .select_related("family", "family__lcg", "updated_by")
         .first()
     )
+
+
+# ---------------------------------------------------------------------------
+# Fetch-with-check: one access check per request
+# ---------------------------------------------------------------------------
+#
+# Each returns the object(s) a page or API route works on together with the user's
+# permissions on the family, worked out once (one grant query), so that the view, the
+# restricted-content rule and the service it calls all decide from the same answer
+# without asking the database again. Missing, out of scope and hidden by the
+# restricted rule all answer the same 404.
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    """A family in ``user``'s scope and what they may do with it."""
+
+    user: AnyUser
+    family: Family
+    permissions: frozenset[str]
+    plan: Plan | None
+
+    def plan_or_404(self) -> Plan:
+        if self.plan is None:
+            raise Http404("No plan found")
+        return self.plan
+
+    @cached_property
+    def content(self) -> PlanContent:
+        """What of the plan the user may see (``plans.visibility``); asked once."""
+        return plan_content_for_user(self.user, self.family, self.permissions)
+
+    @property
+    def can_edit(self) -> bool:
+        """``plans.plan.access.can_edit_plan``, from the permissions already held."""
+        return MANAGE_TEAM in self.permissions
+
+    @property
+    def can_view_restricted(self) -> bool:
+        return VIEW_RESTRICTED in self.permissions
+
+
+@dataclass(frozen=True)
+class PlanAccess(FamilyAccess):
+    """A family's plan in ``user``'s scope."""
+
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class ActionAccess(PlanAccess):
+    """One action of a plan in ``user``'s scope, not hidden from them by the
+    restricted rule."""
+
+    action: Action
+
+    @property
+    def can_update(self) -> bool:
+        """``plans.plan.access.can_update_action``, from the permissions already held."""
+        return action_updatable(staff_for(self.user), self.permissions, self.action)
+
+
+def _permissions_or_404(user: AnyUser, family: Family, message: str) -> frozenset[str]:
+    permissions = family_permissions(user, family)
+    if VIEW not in permissions:
+        raise Http404(message)
+    return permissions
+
+
+def family_access_for_user_or_404(user: AnyUser, reference: str) -> FamilyAccess:
+    """The family with this reference, its plan if it has one, and ``user``'s
+    permissions on it, if they may see its plan (``can_view_plan``); otherwise 404."""
+    family = (
+        Family.objects.filter(family_scope(user), reference=reference)
+        .select_related("lcg", "plan__updated_by")
+        .first()
+    )
+    if family is None:
+        raise Http404("No family found")
+    permissions = _permissions_or_404(user, family, "No plan found")
+    try:
+        plan: Plan | None = family.plan
+    except Plan.DoesNotExist:
+        plan = None
+    return FamilyAccess(user, family, permissions, plan)
+
+
+def plan_access_for_user_or_404(user: AnyUser, reference: str) -> PlanAccess:
+    """The plan of the family with this reference and ``user``'s permissions on the
+    family, if they may see it and it has a plan; otherwise 404. Creates nothing."""
+    plan = _plan_in_scope(user, reference)
     if plan is None:
         raise Http404("No plan found")
-    return plan
+    permissions = _permissions_or_404(user, plan.family, "No plan found")
+    return PlanAccess(user, plan.family, permissions, plan)
+
+
+def action_for_user_or_404(
+    user: AnyUser,
+    action_id: int | str,
+    *,
+    reference: str | None = None,
+    family: FamilyAccess | None = None,
+) -> ActionAccess:
+    """The action with this id, with its plan, family, goal and who does it, and
+    ``user``'s permissions on the family: 404 when it is missing, of a family outside
+    their scope (or not the family ``reference`` names, or not the already checked
+    ``family``, when given) or under a goal the restricted rule hides from them."""
+    if family is not None:
+        actions = Action.objects.filter(pk=action_id, plan__family=family.family)
+    else:
+        actions = Action.objects.filter(
+            pk=action_id, plan__family__in=Family.objects.filter(family_scope(user))
+        )
+    if reference is not None:
+        actions = actions.filter(plan__family__reference=reference)
+    action = actions.select_related(
+        "plan__family__lcg",
+        "plan__updated_by",
+        "goal",
+        "agency",
+        "practitioner__user",
+        "family_member",
+        "updated_by",
+    ).first()
+    if action is None:
+        raise Http404("No action found")
+    plan = action.plan
+    if family is not None:
+        permissions = family.permissions
+    else:
+        permissions = _permissions_or_404(user, plan.family, "No action found")
+    access = ActionAccess(user, plan.family, permissions, plan, action)
+    if not access.content.shows_action(action):
+        raise Http404("No action found")
+    return access
 
 
 def plan_agreement_blockers(plan: Plan) -> list[Need]:
@@ -91,17 +233,25 @@ class PlanPage:
         return VIEW_RESTRICTED in self.permissions
 
 
-def plan_page_for_user(user: AnyUser, family: Family) -> PlanPage:
-    """The plan page of a family ``user`` can already see (checked by the caller).
+def plan_page_for_user(
+    user: AnyUser,
+    family: Family,
+    permissions: frozenset[str] | None = None,
+    content: PlanContent | None = None,
+) -> PlanPage:
+    """The plan page of a family ``user`` can already see (checked by the caller, who
+    passes the permissions and plan content it worked out, when it has them).
 
     What is restricted (``plans.visibility``) is left out for users without the
     restricted-information permission, and counted so the page can say some is not shown.
     """
-    permissions = family_permissions(user, family)
+    if permissions is None:
+        permissions = family_permissions(user, family)
     if VIEW not in permissions:
         raise Http404("No plan found")
     staff: Staff | None = staff_for(user)
-    content = plan_content_for_user(user, family, permissions)
+    if content is None:
+        content = plan_content_for_user(user, family, permissions)
     all_needs = list(
         Need.objects.filter(family=family)
         .prefetch_related("members")

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from agencies.models import Agency, Staff, User
-from families.access import family_scope
+from families.access import family_permissions, family_scope, staff_for
 from families.models import Family, Person
 from oneplan.api_errors import ErrorDetailSerializer
 from plans.models import (
@@ -27,7 +27,7 @@ from plans.models import (
     PlanVersion,
 )
 from plans.plan import rules, selectors
-from plans.plan.access import can_update_action
+from plans.plan.access import action_updatable
 from plans.restricted import is_restricted_need
 
 # ---------------------------------------------------------------------------
@@ -35,6 +35,8 @@ from plans.restricted import is_restricted_need
 # ---------------------------------------------------------------------------
 
 
+# Serializer context: the viewer's permissions by family id, worked out once a request.
+FAMILY_PERMISSIONS = "family_permissions"
 MEMBERS_MESSAGE = "Select people who are in the family now"
 NEEDS_MESSAGE = "Select needs of this family"
 
@@ -163,7 +165,14 @@ class PlanActionSerializer(serializers.ModelSerializer[Action]):
             )
 
     def get_can_update(self, item: Action) -> bool:
-        return bool(can_update_action(self.context["request"].user, item))
+        # ``can_update_action``, asking for the viewer's permissions once per family
+        # (a view that has them already puts them in the context).
+        user = self.context["request"].user
+        known: dict[int, frozenset[str]] = self.context.setdefault(FAMILY_PERMISSIONS, {})
+        family_id = item.plan.family_id
+        if family_id not in known:
+            known[family_id] = family_permissions(user, item.plan.family)
+        return action_updatable(staff_for(user), known[family_id], item)
 
 
 class PlanGoalSerializer(serializers.ModelSerializer[Goal]):
@@ -227,7 +236,10 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
     def _page(self, plan: Plan) -> selectors.PlanPage:
         cache: dict[int, selectors.PlanPage] = self.context.setdefault("_pages", {})
         if plan.pk not in cache:
-            cache[plan.pk] = selectors.plan_page_for_user(self.context["request"].user, plan.family)
+            known: dict[int, frozenset[str]] = self.context.setdefault(FAMILY_PERMISSIONS, {})
+            cache[plan.pk] = selectors.plan_page_for_user(
+                self.context["request"].user, plan.family, known.get(plan.family_id)
+            )
         return cache[plan.pk]
 
     @extend_schema_field(PlanNeedSerializer(many=True))

@@ -27,13 +27,10 @@ from agencies.models import User
 from audit.services import access_event_record
 from families.access import can_view_families
 from families.models import Family
-from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
-from plans.models import Action, Goal, Need, Plan
+from plans.models import Goal, Need, Plan
 from plans.plan import forms, rules, selectors, services
-from plans.plan.access import can_edit_plan, can_update_action, can_view_plan
-from plans.visibility import plan_content_for_user
 
 TEMPLATES = "plans/plan/"
 VIEW_RULE = "anyone who can see the family (404 outside scope)"
@@ -44,26 +41,24 @@ UPDATE_RULE = (
 )
 
 
-def _family(request: HttpRequest, reference: str) -> tuple[User, Family]:
+def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if not can_view_families(user):
         raise PermissionDenied("Your account does not give access to families")
-    family = family_get_for_user_or_404(user, reference)
-    if not can_view_plan(user, family):
-        raise Http404("No plan found")
-    return user, family
+    return user
 
 
-def _plan(family: Family) -> Plan:
-    plan = Plan.objects.filter(family=family).select_related("family", "updated_by").first()
-    if plan is None:
-        raise Http404("No plan found")
-    return plan
+def _family_access(request: HttpRequest, reference: str) -> selectors.FamilyAccess:
+    return selectors.family_access_for_user_or_404(_user(request), reference)
 
 
-def _require_edit(user: User, family: Family) -> None:
-    if not can_edit_plan(user, family):
+def _plan_access(request: HttpRequest, reference: str) -> selectors.PlanAccess:
+    return selectors.plan_access_for_user_or_404(_user(request), reference)
+
+
+def _require_edit(access: selectors.FamilyAccess) -> None:
+    if not access.can_edit:
         raise PermissionDenied("You cannot change this family's plan")
 
 
@@ -143,8 +138,9 @@ def _version_of(current: Any) -> int:
 @login_required
 @access_rule(VIEW_RULE)
 def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    page = selectors.plan_page_for_user(user, family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    page = selectors.plan_page_for_user(user, family, access.permissions, access.content)
     _record_view(request, user, family, "plan")
     voice = (
         [(label, getattr(page.plan, key)) for key, label in rules.VOICE_FIELDS]
@@ -162,8 +158,9 @@ def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 @access_rule(EDIT_RULE)
 def plan_start(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
     services.plan_get_or_create(actor=user, family=family)
     messages.success(request, "The plan has been started")
     return redirect(_plan_url(family))
@@ -172,9 +169,10 @@ def plan_start(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @access_rule(EDIT_RULE)
 def plan_voice(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
     form = forms.PlanVoiceForm(
         request.POST or None,
         initial={
@@ -213,9 +211,10 @@ def plan_voice(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @access_rule(EDIT_RULE)
 def need_add(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
     return _edit_page(
         request,
         forms.NeedAddForm(request.POST or None, family=family),
@@ -240,11 +239,12 @@ def need_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @access_rule(EDIT_RULE)
 def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
     need = get_object_or_404(Need, pk=need_id, family=family)
-    if not plan_content_for_user(user, family).shows_need(need):
+    if not access.content.shows_need(need):
         raise Http404("No need found")
     form = forms.NeedEditForm(
         request.POST or None,
@@ -286,8 +286,10 @@ def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpRespons
 # ---------------------------------------------------------------------------
 
 
-def _goal_needs(user: User, family: Family, goal: Goal | None = None) -> Any:
-    needs = selectors.visible_needs_for_user(user, family)
+def _goal_needs(access: selectors.FamilyAccess, goal: Goal | None = None) -> Any:
+    needs = access.content.filter(
+        Need.objects.filter(family=access.family).order_by("closed_on", "identified_on", "pk")
+    )
     if goal is None:
         return needs.filter(closed_on__isnull=True)
     # A closed need the goal already covers stays selectable, so saving keeps it.
@@ -297,12 +299,13 @@ def _goal_needs(user: User, family: Family, goal: Goal | None = None) -> Any:
 @login_required
 @access_rule(EDIT_RULE)
 def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
     return _edit_page(
         request,
-        forms.GoalForm(request.POST or None, family=family, needs=_goal_needs(user, family)),
+        forms.GoalForm(request.POST or None, family=family, needs=_goal_needs(access)),
         call=lambda data: services.goal_create(
             actor=user,
             plan=plan,
@@ -319,14 +322,15 @@ def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @access_rule(EDIT_RULE)
 def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
-    goal = _goal_or_404(user, plan, goal_id)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
+    goal = _goal_or_404(access, plan, goal_id)
     form = forms.GoalEditForm(
         request.POST or None,
         family=family,
-        needs=_goal_needs(user, family, goal).distinct(),
+        needs=_goal_needs(access, goal).distinct(),
         initial={
             "version": goal.version,
             "title": goal.title,
@@ -346,7 +350,7 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
             title=data["title"],
             description=data["description"],
             status=data["status"],
-            needs=_keep_hidden_needs(user, family, goal, list(data["needs"])),
+            needs=_keep_hidden_needs(access, goal, list(data["needs"])),
             members=list(data["members"]),
         ),
         success="Goal saved",
@@ -360,16 +364,18 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
     )
 
 
-def _goal_or_404(user: User, plan: Plan, goal_id: int) -> Goal:
+def _goal_or_404(access: selectors.FamilyAccess, plan: Plan, goal_id: int) -> Goal:
     goal = get_object_or_404(Goal, pk=goal_id, plan=plan)
-    if not plan_content_for_user(user, plan.family).shows_goal(goal.pk):
+    if not access.content.shows_goal(goal.pk):
         raise Http404("No goal found")
     return goal
 
 
-def _keep_hidden_needs(user: User, family: Family, goal: Goal, chosen: list[Need]) -> list[Need]:
+def _keep_hidden_needs(
+    access: selectors.FamilyAccess, goal: Goal, chosen: list[Need]
+) -> list[Need]:
     # Needs the editor cannot see stay on the goal: a form cannot remove what it hid.
-    content = plan_content_for_user(user, family)
+    content = access.content
     return chosen + [n for n in goal.needs.all() if not content.shows_need(n)]
 
 
@@ -390,10 +396,11 @@ def _action_context(user: User, family: Family, **extra: Any) -> dict[str, Any]:
 @login_required
 @access_rule(EDIT_RULE)
 def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    plan = _plan(family)
-    goal = _goal_or_404(user, plan, goal_id)
+    access = _family_access(request, reference)
+    user, family = _user(request), access.family
+    _require_edit(access)
+    plan = access.plan_or_404()
+    goal = _goal_or_404(access, plan, goal_id)
     return _edit_page(
         request,
         forms.ActionForm(request.POST or None, family=family),
@@ -414,31 +421,24 @@ def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpRespon
     )
 
 
-def _action_or_404(user: User, family: Family, action_id: int) -> Action:
+def _action_access(request: HttpRequest, reference: str, action_id: int) -> selectors.ActionAccess:
     """The family's action, if the user may see it (404 for one under a restricted goal
     to anyone outside the restricted rule, as for a missing one)."""
-    action = get_object_or_404(
-        Action.objects.select_related(
-            "plan__family", "goal", "agency", "practitioner__user", "family_member"
-        ),
-        pk=action_id,
-        plan__family=family,
-    )
-    if not plan_content_for_user(user, family).shows_action(action):
-        raise Http404("No action found")
-    return action
+    return selectors.action_for_user_or_404(_user(request), action_id, reference=reference)
 
 
 @login_required
 @access_rule(EDIT_RULE)
 def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
-    user, family = _family(request, reference)
-    _require_edit(user, family)
-    action = _action_or_404(user, family, action_id)
+    family_access = _family_access(request, reference)
+    _require_edit(family_access)
+    user = _user(request)
+    access = selectors.action_for_user_or_404(user, action_id, family=family_access)
+    family, action = access.family, access.action
     form = forms.ActionEditForm(
         request.POST or None,
         family=family,
-        goals=plan_content_for_user(user, family).filter(
+        goals=access.content.filter(
             Goal.objects.filter(plan_id=action.plan_id).order_by("position", "pk")
         ),
         initial={
@@ -466,6 +466,7 @@ def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpRes
             practitioner=data["practitioner"],
             family_member=data["family_member"],
             due_on=data["due_on"],
+            permissions=access.permissions,
         ),
         success="Action saved",
         context=_action_context(
@@ -477,9 +478,9 @@ def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpRes
 @login_required
 @access_rule(UPDATE_RULE)
 def action_progress(request: HttpRequest, reference: str, action_id: int) -> HttpResponse:
-    user, family = _family(request, reference)
-    action = _action_or_404(user, family, action_id)
-    if not can_update_action(user, action):
+    access = _action_access(request, reference, action_id)
+    user, family, action = _user(request), access.family, access.action
+    if not access.can_update:
         raise PermissionDenied("You cannot update this action")
     form = forms.ActionProgressForm(
         request.POST or None,
@@ -499,6 +500,7 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
             status=data["status"],
             not_done_reason=data["not_done_reason"],
             note=data["note"],
+            permissions=access.permissions,
         ),
         success="Action updated",
         template=TEMPLATES + "action_progress.html",
@@ -506,7 +508,8 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
             "user": user,
             "family": family,
             "action": action,
-            "notes": list(action.progress_notes.select_related("author")),
+            # Read only when the page is shown, not when a save redirects.
+            "notes": action.progress_notes.select_related("author"),
             "title": "Update an action",
             "button": "Save",
         },
@@ -521,9 +524,9 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
 @login_required
 @access_rule(VIEW_RULE)
 def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    plan = _plan(family)
-    content = plan_content_for_user(user, family)
+    access = _plan_access(request, reference)
+    user, family, plan = _user(request), access.family, access.plan
+    content = access.content
     versions = list(selectors.plan_versions_for_plan(plan, content))
     numbers = [v.number for v in versions]
     form = forms.VersionCompareForm(
@@ -543,9 +546,9 @@ def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @access_rule(VIEW_RULE)
 def plan_compare(request: HttpRequest, reference: str) -> HttpResponse:
-    user, family = _family(request, reference)
-    plan = _plan(family)
-    content = plan_content_for_user(user, family)
+    access = _plan_access(request, reference)
+    user, family, plan = _user(request), access.family, access.plan
+    content = access.content
     versions = selectors.plan_versions_for_plan(plan, content)
     numbers = list(versions.values_list("number", flat=True))
     form = forms.VersionCompareForm(request.GET, numbers=numbers)

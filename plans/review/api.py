@@ -7,10 +7,8 @@ refused write answers 400 naming the field (``new_actions.0.due_on`` and so on).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -21,6 +19,7 @@ from rest_framework.routers import BaseRouter
 from agencies.models import Agency, User
 from audit.services import access_event_record
 from families.access import can_view_families
+from families.filters import query_parameters
 from families.models import Family, Person
 from families.selectors import family_get_for_user_or_404
 from plans.models import (
@@ -36,7 +35,8 @@ from plans.models import (
 )
 from plans.plan.selectors import plan_for_user_or_404
 from plans.review import access, selectors, services
-from plans.review.chronology import ChronologyEntry, chronology_for_user, chronology_kinds
+from plans.review.chronology import ChronologyEntry, chronology_for_user
+from plans.review.filters import ChronologyParameters
 
 REFERENCE = OpenApiParameter(
     "reference", str, OpenApiParameter.PATH, description="The family's reference"
@@ -488,48 +488,19 @@ class ChronologyViewSet(mixins.ListModelMixin, _FamilyScoped):
     access_rule = "anyone who can see the family; restricted entries follow the restricted rule"
     serializer_class = FamilyChronologyEntrySerializer
     queryset = CaseNote.objects.none()
+    filterset_class = ChronologyParameters
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "kind",
-                str,
-                many=True,
-                description="Only these kinds (repeat the parameter for several): "
-                "plan_change, review, case_note, status_change, agreement, and any a "
-                "later app registers",
-            ),
-            OpenApiParameter("since", OpenApiTypes.DATE, description="From this date"),
-            OpenApiParameter("until", OpenApiTypes.DATE, description="To this date"),
-        ]
-    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user, family = self._family()
-        params = request.query_params
-        known = {name for name, _ in chronology_kinds()}
-        kinds = params.getlist("kind")
-        unknown = [k for k in kinds if k not in known]
-        if unknown:
-            raise ValidationError({"kind": [f"Unknown kind {unknown[0]!r}"]})
-        since = _date_param(params.get("since", ""), "since")
-        until = _date_param(params.get("until", ""), "until")
-        if since and until and until < since:
-            raise ValidationError({"until": ["until must be the same as or after since"]})
-        entries = chronology_for_user(user, family, kinds=kinds, since=since, until=until)
+        wanted = query_parameters(self)
+        entries = chronology_for_user(
+            user, family, kinds=wanted["kind"], since=wanted["since"], until=wanted["until"]
+        )
         self._record(user, family, "chronology", family.pk)
         page = self.paginate_queryset(entries)
         shown: list[ChronologyEntry] = list(page) if page is not None else entries
         data = FamilyChronologyEntrySerializer(shown, many=True).data  # type: ignore[arg-type]
         return self.get_paginated_response(data) if page is not None else Response(data)
-
-
-def _date_param(value: str, name: str) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: ["Enter a date as YYYY-MM-DD"]}) from None
 
 
 def register(router: BaseRouter) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -297,7 +298,8 @@ def _change_action(actor: User, plan: Plan, change: ActionChangeInput) -> int:
         raise ApplicationError(
             "Change only actions in this family's plan", field=f"{prefix}.status"
         )
-    changes: dict[str, object] = {}
+    # Any: the values are the typed fields of ``action_update`` (status, reason, due date).
+    changes: dict[str, Any] = {}
     if change.status:
         if change.status not in ActionStatus.values:
             raise ApplicationError("Select a status", field=f"{prefix}.status")

@@ -156,6 +156,45 @@ def test_api_filters_and_rejects_unknown_kinds(world: World, history: None) -> N
     assert backwards.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"kind": ["case_note", "gossip"]}, "kind", "Unknown kind 'gossip'"),
+        ({"kind": ""}, "kind", "Unknown kind ''"),
+        ({"since": "10/03/2026"}, "since", "Enter a date as YYYY-MM-DD"),
+        ({"until": "2026-02-30"}, "until", "Enter a date as YYYY-MM-DD"),
+        (
+            {"since": "2026-03-10", "until": "2026-03-01"},
+            "until",
+            "until must be the same as or after since",
+        ),
+    ],
+)
+def test_api_refuses_a_bad_filter_naming_it(
+    world: World, history: None, params: dict[str, Any], field: str, message: str
+) -> None:
+    url = f"/api/families/{world.own_family.reference}/chronology/"
+
+    response = client_for(world.keyworker).get(url, params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+def test_api_filters_by_several_kinds_and_dates(world: World, history: None) -> None:
+    url = f"/api/families/{world.own_family.reference}/chronology/"
+    client = client_for(world.keyworker)
+    today = timezone.localdate().isoformat()
+
+    both = client.get(url, {"kind": ["case_note", "status_change"]}).json()["results"]
+    changes = client.get(url, {"kind": "status_change"}).json()["results"]
+    recent = client.get(url, {"kind": "status_change", "since": today}).json()["results"]
+
+    assert {e["kind"] for e in both} == {"case_note", "status_change"}
+    # The change screened 40 days ago is left out from today on.
+    assert len(recent) == len(changes) - 1
+
+
 def test_later_apps_add_entries_through_the_registry(
     world: World, history: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -282,6 +282,32 @@ def test_api_filters_and_refuses_an_unknown_filter(actions: Actions) -> None:
     assert "show" in bad.json()
 
 
+@pytest.mark.parametrize("show", ["", "Overdue", "all"])
+def test_api_refuses_a_show_that_names_no_view_and_records_nothing(
+    actions: Actions, show: str
+) -> None:
+    before = AccessEvent.objects.count()
+
+    response = client_for(actions.world.practitioner).get(API, {"show": show})
+
+    assert response.status_code == 400
+    assert response.json() == {"show": ["Choose one of: open, overdue, due_soon, done"]}
+    assert AccessEvent.objects.count() == before
+
+
+def test_api_records_which_view_was_shown(actions: Actions) -> None:
+    client = client_for(actions.world.practitioner)
+
+    client.get(API)
+    default = AccessEvent.objects.order_by("-pk").first()
+    client.get(API, {"show": "overdue"})
+    overdue = AccessEvent.objects.order_by("-pk").first()
+
+    assert default is not None and overdue is not None
+    assert default.detail["filters"] == {"show": "open"}
+    assert overdue.detail["filters"] == {"show": "overdue"}
+
+
 # --- Who may use it --------------------------------------------------------
 
 

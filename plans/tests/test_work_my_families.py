@@ -30,6 +30,7 @@ from plans.tests.test_work_support import (
     make_progress_note,
     make_review,
 )
+from plans.work.forms import KEY_WORKER_OUTSIDE_SCOPE
 from plans.work.selectors import attention_family_list_for_user, family_attention_flags
 from tests.factories import FamilyFactory, MembershipFactory, StaffFactory
 
@@ -326,6 +327,36 @@ def test_key_worker_filter_on_the_api_is_for_coordinators_only(caseload: Caseloa
     )
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"attention": "maybe"}, "attention", "Enter true or false"),
+        ({"key_worker": "someone"}, "key_worker", KEY_WORKER_OUTSIDE_SCOPE),
+        ({"key_worker": "-1"}, "key_worker", KEY_WORKER_OUTSIDE_SCOPE),
+    ],
+)
+def test_api_refuses_a_bad_filter_naming_it_and_records_nothing(
+    caseload: Caseload, params: dict[str, str], field: str, message: str
+) -> None:
+    before = AccessEvent.objects.count()
+
+    response = client_for(caseload.world.coordinator).get(API, params)
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+    assert AccessEvent.objects.count() == before
+
+
+def test_api_attention_false_is_the_whole_list(caseload: Caseload) -> None:
+    client = client_for(caseload.world.keyworker)
+
+    everything = client.get(API).json()
+    not_only = client.get(API, {"attention": "false"}).json()
+
+    assert not_only["results"] == everything["results"]
+    assert caseload.calm.reference in {r["reference"] for r in not_only["results"]}
 
 
 # --- API ---------------------------------------------------------------------

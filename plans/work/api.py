@@ -6,21 +6,20 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from agencies.models import User
-from agencies.roles import Role
 from audit.services import access_events_record_many
-from families.access import staff_for
+from families.filters import query_parameters
 from families.models import Family
 from plans.models import Action
 from plans.work import access, selectors
-from plans.work.forms import KEY_WORKER_OUTSIDE_SCOPE
+from plans.work.filters import MyActionParameters, MyFamilyFilter, action_show
 from plans.work.rules import FlagColour, PlanState, action_due
 from plans.work.views import action_update_url
 
@@ -87,6 +86,7 @@ class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
     )
     serializer_class = MyActionSerializer
     queryset = Action.objects.none()
+    filterset_class = MyActionParameters
 
     def _user(self) -> User:
         user = self.request.user
@@ -100,38 +100,16 @@ class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
 
     def get_queryset(self) -> QuerySet[Action]:
         user = self._user()
-        show = self.request.query_params.get("show", selectors.ActionShow.OPEN.value)
-        if show not in {s.value for s in selectors.ActionShow}:
-            raise ValidationError(
-                {"show": [f"Choose one of: {', '.join(s.value for s in selectors.ActionShow)}"]}
-            )
+        self._show = action_show(query_parameters(self))
         return selectors.owned_action_list_for_user(
-            user, show=selectors.ActionShow(show), today=timezone.localdate()
+            user, show=self._show, today=timezone.localdate()
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "show",
-                str,
-                enum=[s.value for s in selectors.ActionShow],
-                description=(
-                    "overdue; due_soon (today to 7 days ahead); open (default); "
-                    "done (completed in the last 14 days)"
-                ),
-            )
-        ]
-    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         page = getattr(self.paginator, "page", None)
         shown: list[Action] = list(page.object_list) if page is not None else []
-        _record(
-            request,
-            self._user(),
-            [a.plan.family for a in shown],
-            {"show": request.query_params.get("show", "open")},
-        )
+        _record(request, self._user(), [a.plan.family for a in shown], {"show": self._show.value})
         return response
 
 
@@ -207,6 +185,7 @@ class MyFamilyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Family]):
     )
     serializer_class = MyFamilySerializer
     queryset = Family.objects.none()
+    filterset_class = MyFamilyFilter
 
     def _user(self) -> User:
         user = self.request.user
@@ -225,41 +204,14 @@ class MyFamilyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Family]):
             "now": self._now,
         }
 
-    def _filters(self, user: User) -> dict[str, Any]:
-        params = self.request.query_params
-        filters: dict[str, Any] = {
-            "attention_only": params.get("attention", "").lower() in ("1", "true", "yes")
-        }
-        raw = params.get("key_worker", "")
-        if raw:
-            staff = staff_for(user)
-            allowed = (
-                {s.pk for s in selectors.key_worker_choices_for_user(user)}
-                if staff is not None and staff.has_role(Role.LCG_COORDINATOR)
-                else set()
-            )
-            if not raw.isdigit() or int(raw) not in allowed:
-                raise ValidationError({"key_worker": [KEY_WORKER_OUTSIDE_SCOPE]})
-            filters["key_worker_id"] = int(raw)
-        return filters
-
     def get_queryset(self) -> QuerySet[Family]:
         user = self._user()
         context = self.get_serializer_context()
+        # Narrowed by MyFamilyFilter (filterset_class).
         return selectors.attention_family_list_for_user(
-            user, today=context["today"], now=context["now"], **self._filters(user)
+            user, today=context["today"], now=context["now"]
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "key_worker",
-                int,
-                description="Staff id of a lead professional (LCG coordinators only)",
-            ),
-            OpenApiParameter("attention", bool, description="Only families that need attention"),
-        ]
-    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
         page = getattr(self.paginator, "page", None)

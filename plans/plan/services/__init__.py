@@ -7,7 +7,13 @@ object and when, and nothing is written.
 
 Every saved change ends with ``plan_change_record``, which bumps ``Plan.version`` and
 stores a full snapshot in ``PlanVersion`` (so any two versions can be compared). Other
-areas (reviews, agreements) call it too, inside their own transaction.
+areas (reviews, agreements) call it too, inside their own transaction. It locks the plan
+row itself, unless the caller took that lock first (``plan_locked=True``), so a save
+locks the plan once.
+
+Services that take ``permissions`` accept the actor's permissions on the family already
+worked out by the view's fetch-with-check (``plans.plan.selectors``) and check the rule
+again from them, without asking for the grants a second time.
 
 Lock order, to rule out deadlocks between concurrent saves: the family row (only when
 the team changes or needs are synced), then the plan row, then the goal or action.

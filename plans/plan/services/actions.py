@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
+from families.access import family_permissions, staff_for
 from families.grants_models import LawfulBasis, TeamMember
+from families.guardian_sync import MANAGE_TEAM
 from families.models import Family, HouseholdMembership, Person
 from families.services import team_member_add
 from oneplan.errors import ApplicationError
@@ -22,7 +24,7 @@ from plans.models import (
     Plan,
     Review,
 )
-from plans.plan.access import can_edit_plan, can_update_action
+from plans.plan.access import action_updatable, can_edit_plan
 from plans.plan.services.common import (
     ACTION_EDIT_FIELDS,
     ACTION_PROGRESS_FIELDS,
@@ -147,8 +149,45 @@ def action_create(
     return action
 
 
+def _action_lock(action_id: int) -> Action:
+    # Taken after the plan row (lock order: services/__init__.py).
+    return (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("agency", "practitioner__user", "family_member", "updated_by")
+        .get(pk=action_id)
+    )
+
+
+def _action_checked(
+    actor: User, action: Action, permissions: frozenset[str] | None
+) -> tuple[Action, frozenset[str]]:
+    """The action to check and the actor's permissions on its family. A caller that
+    fetched the action with its access checked in this request passes the permissions
+    it worked out, and they are trusted; otherwise both are read afresh, as any other
+    caller needs."""
+    if permissions is not None:
+        return action, permissions
+    fresh = Action.objects.select_related("plan__family").get(pk=action.pk)
+    return fresh, family_permissions(actor, fresh.plan.family)
+
+
+def _action_require(
+    staff: Staff | None, permissions: frozenset[str], action: Action, fields: set[str]
+) -> None:
+    require(action_updatable(staff, permissions, action), "You cannot update this action")
+    if fields - ACTION_PROGRESS_FIELDS:
+        require(MANAGE_TEAM in permissions, "You can only update this action's status")
+
+
 @transaction.atomic
-def action_update(*, actor: User, action: Action, expected_version: int, **changes: Any) -> Action:
+def action_update(
+    *,
+    actor: User,
+    action: Action,
+    expected_version: int,
+    permissions: frozenset[str] | None = None,
+    **changes: Any,
+) -> Action:
     """Change an action. ``changes`` may name description, owner, agency, practitioner,
     family_member, due_on, goal, status and not_done_reason.
 
@@ -157,23 +196,34 @@ def action_update(*, actor: User, action: Action, expected_version: int, **chang
     reason when it was not done). Refused with ``PlanConflict`` if the action was saved
     by someone else after ``expected_version``. Moving it to another agency adds that
     agency to the team, as ``action_create`` does.
+
+    ``permissions`` are the actor's permissions on the action's family when the caller
+    has already worked them out (``plans.plan.selectors.action_for_user_or_404``); the
+    rule is checked again from them, on the action as it is when locked.
     """
     unknown = set(changes) - ACTION_EDIT_FIELDS
     if unknown:
         raise TypeError(f"action_update cannot change {', '.join(sorted(unknown))}")
-    fresh = Action.objects.select_related("plan__family").get(pk=action.pk)
-    family = fresh.plan.family
-    require(can_update_action(actor, fresh), "You cannot update this action")
-    if set(changes) - ACTION_PROGRESS_FIELDS:
-        require(can_edit_plan(actor, family), "You can only update this action's status")
-    if "agency" in changes and changes.get("owner", fresh.owner) == ActionOwner.AGENCY:
-        _ensure_on_team(actor=actor, family=family, agency=changes["agency"])
-    locked_plan = plan_lock(fresh.plan_id)
-    locked = (
-        Action.objects.select_for_update(of=("self",))
-        .select_related("agency", "practitioner__user", "family_member", "updated_by")
-        .get(pk=action.pk)
+    checked, permissions = _action_checked(actor, action, permissions)
+    staff = staff_for(actor)
+    _action_require(staff, permissions, checked, set(changes))
+    if "agency" in changes and changes.get("owner", checked.owner) == ActionOwner.AGENCY:
+        # Before the plan row is locked: adding to the team may lock the family row.
+        _ensure_on_team(actor=actor, family=checked.plan.family, agency=changes["agency"])
+    locked_plan = plan_lock(checked.plan_id)
+    locked = _action_lock(checked.pk)
+    _action_require(staff, permissions, locked, set(changes))
+    return _action_change(
+        actor=actor, plan=locked_plan, action=locked, expected_version=expected_version, **changes
     )
+
+
+def _action_change(
+    *, actor: User, plan: Plan, action: Action, expected_version: int, **changes: Any
+) -> Action:
+    """Apply ``changes`` to an action locked (after its plan) by the caller, who has
+    checked the actor may make them, and record the plan's new version."""
+    locked = action
     if locked.version != expected_version:
         raise PlanConflict(
             current=locked,
@@ -187,9 +237,10 @@ def action_update(*, actor: User, action: Action, expected_version: int, **chang
     before = _action_values(locked)
     for key, value in changes.items():
         setattr(locked, key, value)
-    _action_validate(locked, family)
+    _action_validate(locked, plan.family)
     after = _action_values(locked)
     changed = [key for key in before if before[key] != after[key]]
+    locked.plan = plan
     if not changed:
         return locked
     if locked.status != before["status"]:
@@ -199,7 +250,13 @@ def action_update(*, actor: User, action: Action, expected_version: int, **chang
     locked.version += 1
     locked.updated_by = actor
     locked.updated_at = timezone.now()
-    locked.full_clean()
+    # Fields the change left alone were valid when saved, and the service sets its own
+    # bookkeeping; the table's check constraints are the rules ``_action_validate``
+    # states in words (and the database enforces them on save).
+    locked.full_clean(
+        exclude=[f.name for f in Action._meta.concrete_fields if f.name not in changed],
+        validate_constraints=False,
+    )
     locked.save()
     if changed == ["status"] or set(changed) <= ACTION_PROGRESS_FIELDS:
         summary = (
@@ -208,7 +265,7 @@ def action_update(*, actor: User, action: Action, expected_version: int, **chang
         )
     else:
         summary = f"Action changed: {clip(locked.description)} ({', '.join(_labels(changed))})"
-    plan_change_record(actor=actor, plan=locked_plan, summary=summary)
+    plan_change_record(actor=actor, plan=plan, summary=summary, plan_locked=True)
     return locked
 
 
@@ -248,22 +305,35 @@ def _action_values(action: Action) -> dict[str, Any]:
 
 
 @transaction.atomic
-def action_progress_note_add(*, actor: User, action: Action, text: str) -> ActionProgressNote:
+def action_progress_note_add(
+    *,
+    actor: User,
+    action: Action,
+    text: str,
+    permissions: frozenset[str] | None = None,
+) -> ActionProgressNote:
     """Add a progress note to an action. Notes are only ever added, so they never
-    conflict with other changes."""
-    fresh = Action.objects.select_related("plan__family").get(pk=action.pk)
-    require(can_update_action(actor, fresh), "You cannot update this action")
+    conflict with other changes. ``permissions``: as for ``action_update``."""
+    checked, permissions = _action_checked(actor, action, permissions)
+    require(
+        action_updatable(staff_for(actor), permissions, checked), "You cannot update this action"
+    )
     text = text.strip()
     if not text:
         raise ApplicationError("Enter a progress note", field="text")
-    locked_plan = plan_lock(fresh.plan_id)
+    locked_plan = plan_lock(checked.plan_id)
+    return _progress_note_add(actor=actor, plan=locked_plan, action=checked, text=text)
+
+
+def _progress_note_add(*, actor: User, plan: Plan, action: Action, text: str) -> ActionProgressNote:
     note = ActionProgressNote.objects.create(
-        action=fresh, text=text, author=actor, created_at=timezone.now()
+        action=action, text=text, author=actor, created_at=timezone.now()
     )
     plan_change_record(
         actor=actor,
-        plan=locked_plan,
-        summary=f"Progress note added: {clip(fresh.description)}",
+        plan=plan,
+        summary=f"Progress note added: {clip(action.description)}",
+        plan_locked=True,
     )
     return note
 
@@ -277,15 +347,23 @@ def action_progress_record(
     status: str,
     not_done_reason: str = "",
     note: str = "",
+    permissions: frozenset[str] | None = None,
 ) -> Action:
     """The "update this action" page: a new status and/or a progress note, saved
     together or not at all.
 
     From a stale version, a save that would change the status or the reason is a
     conflict (``PlanConflict``); a save that only adds a note, leaving the status as it
-    now stands, goes through, because a note overwrites nothing.
+    now stands, goes through, because a note overwrites nothing. A new status and a
+    note are two changes to the plan (two versions), under one lock of the plan.
+    ``permissions``: as for ``action_update``.
     """
-    current = Action.objects.get(pk=action.pk)
+    checked, permissions = _action_checked(actor, action, permissions)
+    staff = staff_for(actor)
+    _action_require(staff, permissions, checked, set(ACTION_PROGRESS_FIELDS))
+    locked_plan = plan_lock(checked.plan_id)
+    current = _action_lock(checked.pk)
+    _action_require(staff, permissions, current, set(ACTION_PROGRESS_FIELDS))
     status_changes = status != current.status or (
         status == ActionStatus.NOT_DONE and not_done_reason.strip() != current.not_done_reason
     )
@@ -293,14 +371,15 @@ def action_progress_record(
         raise ApplicationError("Change the status or enter a progress note", field="note")
     updated = current
     if status_changes:
-        updated = action_update(
+        updated = _action_change(
             actor=actor,
+            plan=locked_plan,
             action=current,
             expected_version=expected_version,
             status=status,
             not_done_reason=not_done_reason,
         )
     if note.strip():
-        action_progress_note_add(actor=actor, action=updated, text=note)
-        updated.refresh_from_db()
+        _progress_note_add(actor=actor, plan=locked_plan, action=updated, text=note.strip())
+    updated.plan = locked_plan
     return updated

@@ -8,12 +8,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from agencies.models import User
-from families.models import Person
 from plans.models import (
     Action,
     ActionOwner,
@@ -46,6 +47,22 @@ def _who(action: Action) -> str:
     return agency
 
 
+def _ids(through: type[models.Model], owner: str, target: str) -> ArraySubquery:
+    """The ids an owner (a need or goal) links to through a many-to-many table, in id
+    order, as an array column of the owner's row."""
+    rows = through.objects.filter(**{owner: OuterRef("pk")}).order_by(target)  # type: ignore[attr-defined]
+    return ArraySubquery(rows.values(target))
+
+
+def _names(through: type[models.Model], owner: str) -> ArraySubquery:
+    """The full names (``Person.full_name``: given name, a space, family name) of the
+    people an owner links to, as an array column of the owner's row."""
+    rows = through.objects.filter(**{owner: OuterRef("pk")})  # type: ignore[attr-defined]
+    return ArraySubquery(
+        rows.values(name=Concat("person__given_name", Value(" "), "person__family_name"))
+    )
+
+
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The whole plan as JSON, as stored in each ``PlanVersion``: status, the family's
     voice, every need of the family (open and closed), the goals with the needs and
@@ -60,19 +77,26 @@ def plan_snapshots(plans: Sequence[Plan]) -> dict[int, dict[str, Any]]:
     (the demo seeder records thousands of first versions this way)."""
     plan_ids = [plan.pk for plan in plans]
     family_ids = [plan.family_id for plan in plans]
+    # Who a need or goal covers comes as arrays in the same row (ids in id order, names
+    # to sort), not as prefetches: a save records a version, so these queries are paid
+    # by every change to a plan.
     needs_by_family: dict[int, list[Need]] = defaultdict(list)
     for need in (
         Need.objects.filter(family_id__in=family_ids)
-        .prefetch_related(Prefetch("members", queryset=Person.objects.order_by("pk")))
+        .annotate(
+            member_ids=_ids(Need.members.through, "need_id", "person_id"),
+            member_names=_names(Need.members.through, "need_id"),
+        )
         .order_by("identified_on", "pk")
     ):
         needs_by_family[need.family_id].append(need)
     goals_by_plan: dict[int, list[Goal]] = defaultdict(list)
     for goal in (
         Goal.objects.filter(plan_id__in=plan_ids)
-        .prefetch_related(
-            Prefetch("needs", queryset=Need.objects.only("pk").order_by("pk")),
-            Prefetch("members", queryset=Person.objects.order_by("pk")),
+        .annotate(
+            need_ids=_ids(Goal.needs.through, "goal_id", "need_id"),
+            member_ids=_ids(Goal.members.through, "goal_id", "person_id"),
+            member_names=_names(Goal.members.through, "goal_id"),
         )
         .order_by("position", "pk")
     ):
@@ -147,8 +171,8 @@ def _snapshot(
                 "source": need.source,
                 "source_label": NeedSource(need.source).label,
                 "framework": need.framework,
-                "member_ids": [p.pk for p in need.members.all()],
-                "members": sorted(p.full_name for p in need.members.all()),
+                "member_ids": list(need.member_ids),  # type: ignore[attr-defined]
+                "members": sorted(need.member_names),  # type: ignore[attr-defined]
                 "identified_on": need.identified_on.isoformat(),
                 "closed_on": need.closed_on.isoformat() if need.closed_on else None,
             }
@@ -161,9 +185,9 @@ def _snapshot(
                 "description": goal.description,
                 "status": goal.status,
                 "status_label": GoalStatus(goal.status).label,
-                "needs": [n.pk for n in goal.needs.all()],
-                "member_ids": [p.pk for p in goal.members.all()],
-                "members": sorted(p.full_name for p in goal.members.all()),
+                "needs": list(goal.need_ids),  # type: ignore[attr-defined]
+                "member_ids": list(goal.member_ids),  # type: ignore[attr-defined]
+                "members": sorted(goal.member_names),  # type: ignore[attr-defined]
                 "version": goal.version,
                 "actions": by_goal.get(goal.pk, []),
             }
@@ -189,16 +213,23 @@ def _snapshot(
     }
 
 
-@transaction.atomic
-def plan_change_record(*, actor: User, plan: Plan, summary: str) -> PlanVersion:
+# No savepoint of its own: it runs inside the caller's transaction, and a failure here
+# must undo the caller's change too, never leave it saved without its version.
+@transaction.atomic(savepoint=False)
+def plan_change_record(
+    *, actor: User, plan: Plan, summary: str, plan_locked: bool = False
+) -> PlanVersion:
     """Record one saved change to the plan or anything in it: bump ``plan.version``
     and store the plan as it now stands, with what changed in words.
 
     Call it last, inside the transaction that made the change, after every write.
     It locks the plan row, so two changes at once get consecutive version numbers; the
-    passed ``plan`` is updated in place with the new version.
+    passed ``plan`` is updated in place with the new version. A caller that already
+    holds that lock (``plan`` came from ``plan_lock`` in this same transaction, and was
+    not changed since except through this function) says so with ``plan_locked``, and
+    the row is not locked and read a second time.
     """
-    locked = plan_lock(plan.pk)
+    locked = plan if plan_locked else plan_lock(plan.pk)
     now = timezone.now()
     locked.version += 1
     locked.updated_by = actor
