@@ -20,7 +20,7 @@ from pytest_django import DjangoDbBlocker
 from agencies.models import Agency, AgencyKind, Staff
 from agencies.roles import Role
 from agencies.services import system_actor
-from families.grants import grants_sync
+from families.access.grants import grants_sync
 from families.models import Family
 from lcgs.models import LCG
 from tests.factories import (

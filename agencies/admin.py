@@ -36,7 +36,7 @@ OWN_STAFF_READONLY = ("user", "agency", "roles")
 #   and an address decides where any account email goes. Two-step verification is
 #   reset with the action on the user page, which is audited.
 # - Groups: agency groups carry object permissions on families and are derived from staff
-#   profiles (families.guardian_sync), never edited by hand.
+#   profiles (families.access.guardian_sync), never edited by hand.
 # - Periodic tasks: any Celery task with any arguments, on a schedule; the schedule is
 #   declared in code (oneplan/celery.py).
 # oneplan/tests/test_admin.py holds the allow-list of what may stay.
@@ -122,7 +122,7 @@ class OnePlanUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     # No password (not even its hash), and no groups or permissions: agency groups are
-    # derived from staff profiles (families.guardian_sync), never picked by hand.
+    # derived from staff profiles (families.access.guardian_sync), never picked by hand.
     fieldsets = (
         (None, {"fields": ("username",)}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),

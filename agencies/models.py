@@ -115,7 +115,7 @@ AnyUser = User | AnonymousUser
 class UserSession(models.Model):
     """A session a user signed in with, so that deactivating the user can end it.
 
-    Written by ``oneplan.sessions.SessionLimitsMiddleware`` when a session key first
+    Written by ``oneplan.site.sessions.SessionLimitsMiddleware`` when a session key first
     carries a signed-in user; read by ``agencies.services.user_deactivate``.
     """
 

@@ -12,8 +12,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from agencies.api_tokens import RevokeReason, api_tokens_revoke_all
 from agencies.models import Agency, AgencyKind, Staff, User, UserSession, agency_code_validator
-from oneplan.api_tokens import RevokeReason, api_tokens_revoke_all
+from audit.history import records_actor
 from oneplan.encryption import authenticator_data_transform, secret_reencrypt
 from oneplan.errors import ApplicationError
 
@@ -70,6 +71,7 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     return locked
 
 
+@records_actor
 @transaction.atomic
 def agency_add_or_update(*, actor: User, code: str, name: str, kind: str) -> tuple[Agency, bool]:
     """Add an agency that sends feeds, or change an existing one's name and kind.

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from agencies.models import User
     from families.models import Family
     from families.selectors import family_list_for_user
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
 
     call_command("migrate", verbosity=0)
     if args.seed_first or Family.objects.count() != args.families:

@@ -265,7 +265,7 @@ def seed_people(families: int, seed: int) -> None:
     from django.db import connection, transaction
 
     from agencies.services import agency_add_or_update, system_actor
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
 
     print(f"Seeding {families:,} families (seed {seed})...", flush=True)
     started = time.perf_counter()

@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     from agencies.models import Agency, AgencyKind
     from agencies.services import system_actor
     from families.models import Person
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
     from outcomes.matching.pipeline import sources_match
     from tests.support.matching_synthetic import (
         known_people_load,

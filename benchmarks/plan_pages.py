@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     from families.models import Family
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
     from plans.models import Plan
 
     call_command("migrate", verbosity=0)
@@ -112,7 +112,7 @@ def write_plans(rng: random.Random) -> dict[str, int]:
 
     from agencies.models import Agency
     from agencies.services import system_actor
-    from families.access import family_scope
+    from families.access.access import family_scope
     from families.models import Family, HouseholdMembership
     from plans.models import (
         Action,

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
 
     print(f"Database {BENCH_DATABASE}: migrating...", flush=True)
     call_command("migrate", verbosity=0)

@@ -20,7 +20,6 @@ from django_filters.rest_framework import (
     BooleanFilter,
     CharFilter,
     ChoiceFilter,
-    DateFilter,
     DjangoFilterBackend,
     Filter,
     FilterSet,
@@ -30,7 +29,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.generics import GenericAPIView
 
 from families.models import Family, HouseholdMembership
-from families.search import PersonSearch, search_error
 from families.states import FamilyStatus
 
 AnyFilter = TypeVar("AnyFilter", bound=Filter)
@@ -161,55 +159,3 @@ class FamilyFilter(LCGFilterSet):
         # The same match as the families page's search box (family_list_for_user).
         surname = HouseholdMembership.objects.filter(person__family_name__iexact=value)
         return queryset.filter(Q(reference__iexact=value) | Q(pk__in=surname.values("family_id")))
-
-
-def person_search(cleaned: dict[str, Any]) -> PersonSearch:
-    """The search that ``PersonSearchParameters``' cleaned values ask for."""
-    return PersonSearch(
-        text=cleaned.get("q") or "",
-        date_of_birth=cleaned.get("date_of_birth"),
-        postcode=cleaned.get("postcode") or "",
-    )
-
-
-class PersonSearchForm(forms.Form):
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        # The search's own rules (something to look for, enough of a name, a real
-        # postcode) once each parameter reads: one message at a time, as on the page.
-        if not self.errors:
-            error = search_error(person_search(cleaned))
-            if error is not None:
-                self.add_error(*error)
-        return cleaned
-
-
-class PersonSearchParameters(QueryParameters):
-    """GET /api/search/: checked here, searched by ``families.search.person_search_for_user``."""
-
-    q = documented(
-        CharFilter(
-            max_length=100,
-            help_text="A name (typos allowed) or family reference",
-            error_messages={
-                "max_length": "Name or family reference must be 100 characters or fewer"
-            },
-        ),
-        {"type": "string", "minLength": 1, "maxLength": 100},
-    )
-    date_of_birth = DateFilter(
-        input_formats=["%Y-%m-%d"],
-        help_text="YYYY-MM-DD",
-        error_messages={"invalid": "Enter a date of birth as YYYY-MM-DD, like 2012-03-27"},
-    )
-    postcode = documented(
-        CharFilter(
-            max_length=10,
-            help_text="A full postcode, any spacing or case",
-            error_messages={"max_length": "Enter a real postcode, like SO23 8UG"},
-        ),
-        {"type": "string", "maxLength": 10},
-    )
-
-    class Meta:
-        form = PersonSearchForm

@@ -2,7 +2,7 @@
 
 Imported into ``families.models``. Grants are the source of truth for who may see a
 family outside the role-derived scopes (LCG coordinators, programme-wide roles); they are
-written only by ``families.grants`` reacting to domain events, never by hand.
+written only by ``families.access.grants`` reacting to domain events, never by hand.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from audit.history import audited
-from families.rules import BreakGlassCategory
+from families.access.rules import BreakGlassCategory
 
 
 class LawfulBasisKind(models.TextChoices):

@@ -186,7 +186,8 @@ class Family(models.Model):
                 name="family_lead_professional_needs_agency",
             ),
         ]
-        # Object permissions (django-guardian), derived from grants by families.guardian_sync.
+        # Object permissions (django-guardian), derived from grants by
+        # families.access.guardian_sync; their codenames are named in families.access.perms.
         permissions = [
             ("view_restricted_family", "Can see a family's restricted information"),
             ("manage_team_family", "Can change the team around a family"),

@@ -9,7 +9,7 @@ from django.db.models.functions import Concat
 from django.http import Http404
 
 from agencies.models import AnyUser
-from families.access import family_scope
+from families.access.access import family_scope
 from families.models import (
     Family,
     FamilyStatusChange,

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pghistory
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from agencies.models import User
 from oneplan.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def job_kind_label(kind: str) -> str:
 @transaction.atomic
 def job_start(
     *,
-    actor: User,
+    actor: AbstractBaseUser,
     kind: str,
     parameters: dict[str, object] | None = None,
     idempotency_key: str = "",
@@ -77,12 +77,12 @@ def job_start(
         job, created = Job.objects.get_or_create(
             kind=kind,
             idempotency_key=idempotency_key,
-            defaults={"started_by": actor, "parameters": parameters or {}},
+            defaults={"started_by_id": actor.pk, "parameters": parameters or {}},
         )
         if not created:
             return job
     else:
-        job = Job.objects.create(kind=kind, started_by=actor, parameters=parameters or {})
+        job = Job.objects.create(kind=kind, started_by_id=actor.pk, parameters=parameters or {})
     from oneplan.tasks import job_run_task
 
     transaction.on_commit(lambda: job_run_task.delay(str(job.pk)))

@@ -98,7 +98,7 @@ class ApiToken(models.Model):
     characters to find it by. A token ends at ``expiry`` (``ONEPLAN_API_TOKEN_MAX_AGE``
     after issue), after ``ONEPLAN_API_TOKEN_IDLE`` without a request, or when its user's
     password changes (``password_fingerprint`` no longer matches): the rules are in
-    ``oneplan.api_tokens``. Revoking a token deletes the row; the history event (with
+    ``agencies.api_tokens``. Revoking a token deletes the row; the history event (with
     the reason in its context) is the record.
     """
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from agencies.models import AnyUser
 from oneplan.models import Job
 
 
-def job_get_for_user_or_404(user: AnyUser, job_id: str) -> Job:
+def job_get_for_user_or_404(user: AbstractBaseUser | AnonymousUser, job_id: str) -> Job:
     """A job is visible only to the person who started it."""
     if not user.is_authenticated:
         raise Http404("No job found")

@@ -329,7 +329,7 @@ class Agreement(models.Model):
 @audited()
 class CaseNote(models.Model):
     """A note on the family or one member. Restricted notes follow the family's
-    restricted-information rule (``families.access.can_view_restricted``)."""
+    restricted-information rule (``families.access.access.can_view_restricted``)."""
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="case_notes")
     person = models.ForeignKey(

@@ -4,7 +4,7 @@ Every page, API route, version, comparison, print, export and job that shows pla
 asks ``plan_content_for_user`` (or ``plan_content_for_print`` for what leaves the
 building) and filters through the ``PlanContent`` it returns. The rule itself is pure and
 lives in ``plans.restricted``; whether the viewer may see restricted information is the
-family's access policy (``families.access``: the ``view_restricted_family`` permission).
+family's access policy (``families.access.access``: the ``view_restricted_family`` permission).
 
 ``plan_content_for_user`` costs no query for a viewer who may see restricted information
 and two for anyone else (the family's restricted needs and the goals that serve only
@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.models import AnyUser
-from families.access import family_permissions, family_restricted_scope
-from families.guardian_sync import VIEW_RESTRICTED
+from families.access.access import family_permissions, family_restricted_scope
+from families.access.perms import VIEW_RESTRICTED
 from families.models import Family
 from plans.models import Action, Goal, Need, PlanVersion
 from plans.restricted import (

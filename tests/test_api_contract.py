@@ -31,9 +31,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from agencies.api_tokens import api_token_issue
 from agencies.models import Staff
 from conftest import World, client_for
-from oneplan.api_tokens import api_token_issue
 from plans.tests.test_plan_support import started_plan
 
 EXAMPLES_PER_OPERATION = 4

@@ -29,9 +29,9 @@ from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
 from conftest import World, build_world, built_once, client_for, shared_data
-from families.grants import grants_sync
+from families.access.grants import grants_sync
+from families.access.services import lawful_basis_record
 from families.grants_models import BreakGlassAccess, LawfulBasisKind
-from families.services import lawful_basis_record
 from outcomes.assessment.services import assessment_families_run
 from plans.models import ActionOwner
 from plans.plan.services import (

@@ -17,9 +17,9 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from conftest import World
+from families.access.services import lawful_basis_record
 from families.grants_models import LawfulBasisKind
-from families.services import lawful_basis_record
-from oneplan.demo.casework_data import term_end, terms_before
+from oneplan.site.demo.casework_data import term_end, terms_before
 from outcomes.assessment.services import assessment_families_run
 from plans.models import Action, ActionStatus, Agreement, PlanStatus, Review
 from tests.browser import assert_accessible

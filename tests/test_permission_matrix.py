@@ -22,7 +22,7 @@ from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
 from conftest import World, build_world, built_once, client_for, shared_data
-from families import services
+from families.access import services
 from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
 from families.models import Family, FamilyStatusChange
 from oneplan.models import Job

@@ -1,6 +1,6 @@
 """Encrypt the TOTP secrets and recovery-code seeds stored before encryption was switched on.
 
-From here on allauth stores them through ``oneplan.auth_adapters.MFAAdapter``, which
+From here on allauth stores them through ``oneplan.site.auth_adapters.MFAAdapter``, which
 encrypts; this migration brings older rows in line. Running it twice changes nothing:
 a value that is already a token under a configured key is left alone.
 """

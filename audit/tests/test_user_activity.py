@@ -18,7 +18,7 @@ from audit.services import access_event_record, access_events_record_many
 from audit.views import PAGE_SIZE
 from conftest import World, client_for
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("audit.tests.urls")]
+pytestmark = pytest.mark.django_db
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 URL = "/audit/users/"

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessEvent
 from conftest import World, build_world, client_for
-from families import rules, services
+from families.access import rules, services
 from families.grants_models import BreakGlassAccess, BreakGlassRefusal, Grant
 from families.models import Family
 from oneplan.celery import app as celery_app

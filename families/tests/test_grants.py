@@ -14,8 +14,9 @@ from agencies.roles import Role
 from agencies.services import system_actor
 from conftest import World, client_for
 from families import services
-from families.access import can_view_restricted, family_permissions, family_scope
-from families.grants import grants_expire, grants_sync
+from families.access import services as access_services
+from families.access.access import can_view_restricted, family_permissions, family_scope
+from families.access.grants import grants_expire, grants_sync
 from families.grants_models import (
     FamilyGroupObjectPermission,
     FamilyUserObjectPermission,
@@ -98,7 +99,7 @@ def test_closing_a_case_ends_lead_and_team_grants_but_not_the_lcg(world: World) 
 
 def _consent(world: World) -> object:
     person = world.own_family.memberships.first().person
-    return services.lawful_basis_record(
+    return access_services.lawful_basis_record(
         actor=world.keyworker.user,
         family=world.own_family,
         kind=LawfulBasisKind.CONSENT,
@@ -109,7 +110,7 @@ def _consent(world: World) -> object:
 
 def test_adding_an_agency_without_a_lawful_basis_is_refused(world: World) -> None:
     with pytest.raises(ApplicationError, match="Record consent or a statutory gateway"):
-        services.team_member_add(
+        access_services.team_member_add(
             actor=world.keyworker.user, family=world.own_family, agency=world.police
         )
     assert not TeamMember.objects.exists()
@@ -118,12 +119,12 @@ def test_adding_an_agency_without_a_lawful_basis_is_refused(world: World) -> Non
 
 def test_team_agency_sees_the_family_and_withdrawing_consent_removes_it(world: World) -> None:
     basis = _consent(world)
-    services.team_member_add(
+    access_services.team_member_add(
         actor=world.keyworker.user, family=world.own_family, agency=world.police
     )
     assert _visible(world.practitioner, world.own_family)
 
-    services.lawful_basis_withdraw(
+    access_services.lawful_basis_withdraw(
         actor=world.keyworker.user,
         basis=basis,
         withdrawn_on=datetime.date(2026, 2, 1),
@@ -138,10 +139,10 @@ def test_team_agency_sees_the_family_and_withdrawing_consent_removes_it(world: W
 
 def test_withdrawal_moves_the_team_to_another_basis_in_force(world: World) -> None:
     basis = _consent(world)
-    services.team_member_add(
+    access_services.team_member_add(
         actor=world.keyworker.user, family=world.own_family, agency=world.police
     )
-    services.lawful_basis_record(
+    access_services.lawful_basis_record(
         actor=world.keyworker.user,
         family=world.own_family,
         kind=LawfulBasisKind.STATUTORY_GATEWAY,
@@ -149,7 +150,7 @@ def test_withdrawal_moves_the_team_to_another_basis_in_force(world: World) -> No
         given_on=datetime.date(2026, 1, 10),
     )
 
-    services.lawful_basis_withdraw(
+    access_services.lawful_basis_withdraw(
         actor=world.keyworker.user,
         basis=basis,
         withdrawn_on=datetime.date(2026, 2, 1),
@@ -173,7 +174,7 @@ def test_lawful_basis_needs_its_details(
     world: World, kind: str, person: bool, gateway: str, message: str
 ) -> None:
     with pytest.raises(ApplicationError, match=message):
-        services.lawful_basis_record(
+        access_services.lawful_basis_record(
             actor=world.keyworker.user,
             family=world.own_family,
             kind=kind,
@@ -185,7 +186,7 @@ def test_lawful_basis_needs_its_details(
 def test_consent_from_someone_outside_the_family_is_refused(world: World) -> None:
     outsider = world.other_lcg_family.memberships.first().person
     with pytest.raises(ApplicationError, match="current member of the family"):
-        services.lawful_basis_record(
+        access_services.lawful_basis_record(
             actor=world.keyworker.user,
             family=world.own_family,
             kind="consent",
@@ -199,7 +200,7 @@ def test_break_glass_gives_time_limited_view_only_access(world: World) -> None:
     assert not _visible(world.keyworker, family)
 
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        services.break_glass_open(
+        access_services.break_glass_open(
             actor=world.keyworker.user,
             reference=family.reference,
             category="risk_to_child",
@@ -221,7 +222,7 @@ def test_break_glass_gives_time_limited_view_only_access(world: World) -> None:
 
 def test_break_glass_needs_a_real_reason(world: World) -> None:
     with pytest.raises(ApplicationError, match="20 characters or more"):
-        services.break_glass_open(
+        access_services.break_glass_open(
             actor=world.keyworker.user,
             reference=world.other_lcg_family.reference,
             category="risk_to_child",
@@ -231,14 +232,14 @@ def test_break_glass_needs_a_real_reason(world: World) -> None:
 
 
 def test_someone_cannot_review_their_own_break_glass(world: World) -> None:
-    access = services.break_glass_open(
+    access = access_services.break_glass_open(
         actor=world.dpo.user,
         reference=world.own_family.reference,
         category="risk_to_child",
         reason="Checking a complaint urgently",
     ).access
     with pytest.raises(ApplicationError, match="your own"):
-        services.break_glass_review(
+        access_services.break_glass_review(
             actor=world.dpo.user, access=access, outcome="justified", note=""
         )
 
@@ -276,10 +277,10 @@ def test_team_page_add_agency_through_the_browser_form(world: World) -> None:
 
 
 def test_the_scheduled_task_ends_lapsed_break_glass(world: World) -> None:
-    from families.tasks import grants_expire_task
+    from families.access.tasks import grants_expire_task
 
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        services.break_glass_open(
+        access_services.break_glass_open(
             actor=world.keyworker.user,
             reference=world.other_lcg_family.reference,
             category="risk_to_child",
@@ -293,7 +294,7 @@ def test_the_scheduled_task_ends_lapsed_break_glass(world: World) -> None:
 
 def test_one_form_pages_reshow_errors_and_save_through_the_browser(world: World) -> None:
     basis = _consent(world)
-    services.team_member_add(
+    access_services.team_member_add(
         actor=world.keyworker.user, family=world.own_family, agency=world.police
     )
     member = TeamMember.objects.get()
@@ -318,7 +319,7 @@ def test_one_form_pages_reshow_errors_and_save_through_the_browser(world: World)
     ok = {**too_early, "withdrawn_on_year": "2026", "withdrawn_on_month": "2"}
     assert client.post(withdraw_url, ok).status_code == 302
 
-    access = services.break_glass_open(
+    access = access_services.break_glass_open(
         actor=world.other_keyworker.user,
         reference=world.own_family.reference,
         category="risk_to_child",

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agencies.services import system_actor
 from conftest import World, client_for
-from families.grants import grants_sync
+from families.access.grants import grants_sync
 from tests.factories import FamilyFactory, MembershipFactory
 
 

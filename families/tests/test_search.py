@@ -16,9 +16,9 @@ from django.urls import reverse
 from agencies.services import system_actor
 from audit.models import AccessAction, AccessEvent
 from conftest import World, client_for
-from families.grants import grants_sync
+from families.access.grants import grants_sync
 from families.models import Family, HouseholdMembership, MemberRole, Person
-from families.search import PersonSearch, person_search_for_user
+from families.search.selectors import PersonSearch, person_search_for_user
 from tests.factories import FamilyFactory, MembershipFactory
 
 SEARCH = "families:search"

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "families",
     "plans",
     "outcomes",
+    # On top of every app: root URLs, start pages, sign-in, the demo seeder and its
+    # command (oneplan/site/).
+    "oneplan.site",
 ]
 
 MIDDLEWARE = [
@@ -79,9 +82,9 @@ MIDDLEWARE = [
     "pghistory.middleware.HistoryMiddleware",
     "oneplan.middleware.NoStoreForAuthenticatedMiddleware",
     # Ends a session after 30 idle minutes or 12 hours, and records it against the user.
-    "oneplan.sessions.SessionLimitsMiddleware",
+    "oneplan.site.sessions.SessionLimitsMiddleware",
     # With ONEPLAN_REQUIRE_MFA, sends a user without an authenticator app to set one up.
-    "oneplan.mfa.RequireMFAMiddleware",
+    "oneplan.site.mfa.RequireMFAMiddleware",
     # Last: turns a lockout flagged during sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -99,7 +102,7 @@ AUTHENTICATION_BACKENDS = [
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-ROOT_URLCONF = "oneplan.urls"
+ROOT_URLCONF = "oneplan.site.urls"
 WSGI_APPLICATION = "oneplan.wsgi.application"
 AUTH_USER_MODEL = "agencies.User"
 
@@ -113,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "oneplan.context_processors.service",
+                "oneplan.site.context_processors.service",
                 "oneplan.csp.nonce",
             ],
         },
@@ -211,7 +214,7 @@ REST_KNOX = {"TOKEN_TTL": ONEPLAN_API_TOKEN_MAX_AGE, "AUTH_HEADER_PREFIX": "Toke
 ONEPLAN_REQUIRE_MFA = True
 
 # allauth: accounts are made by system administrators, who sign in with a username.
-ACCOUNT_ADAPTER = "oneplan.auth_adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "oneplan.site.auth_adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
@@ -219,9 +222,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_FORMS = {
-    "login": "oneplan.auth_forms.SignInForm",
-    "change_password": "oneplan.auth_forms.ChangePasswordForm",
-    "reauthenticate": "oneplan.auth_forms.ReauthenticateForm",
+    "login": "oneplan.site.auth_forms.SignInForm",
+    "change_password": "oneplan.site.auth_forms.ChangePasswordForm",
+    "reauthenticate": "oneplan.site.auth_forms.ReauthenticateForm",
 }
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     # Password guessing is axes' job (one lockout rule for every way in). allauth's own
@@ -230,7 +233,7 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     # Everyone at a council office can share one IP address at 9am.
     "login": "300/m/ip",
 }
-MFA_ADAPTER = "oneplan.auth_adapters.MFAAdapter"
+MFA_ADAPTER = "oneplan.site.auth_adapters.MFAAdapter"
 # Keys that encrypt TOTP secrets and recovery-code seeds (oneplan/encryption.py). Empty
 # outside production: a key derived from SECRET_KEY is used instead.
 ONEPLAN_MFA_ENCRYPTION_KEYS = CONFIG.mfa_encryption_keys
@@ -240,9 +243,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = "OnePlan"
 MFA_FORMS = {
-    "authenticate": "oneplan.auth_forms.MFAAuthenticateForm",
-    "reauthenticate": "oneplan.auth_forms.MFAReauthenticateForm",
-    "activate_totp": "oneplan.auth_forms.ActivateTOTPForm",
+    "authenticate": "oneplan.site.auth_forms.MFAAuthenticateForm",
+    "reauthenticate": "oneplan.site.auth_forms.MFAReauthenticateForm",
+    "activate_totp": "oneplan.site.auth_forms.ActivateTOTPForm",
 }
 
 # axes: 5 failed sign-ins from one IP address for one username lock that pair out for
@@ -250,11 +253,11 @@ MFA_FORMS = {
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "oneplan.lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "oneplan.site.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Failures count against the username as sign-in finds it, whatever its case: otherwise
 # "KeyWorker" gets 5 more guesses, and signing in as it clears a lockout of "keyworker".
-AXES_USERNAME_CALLABLE = "oneplan.lockout.lockout_username"
+AXES_USERNAME_CALLABLE = "oneplan.site.lockout.lockout_username"
 # The client's address, from the one helper the audit log uses too: REMOTE_ADDR, or the
 # address our own proxies saw (TRUSTED_PROXY_COUNT; docs/deploy.md "Behind a proxy").
 ONEPLAN_TRUSTED_PROXY_COUNT = CONFIG.trusted_proxy_count
@@ -309,7 +312,7 @@ DEFAULT_FROM_EMAIL = CONFIG.default_from_email
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "oneplan.token_authentication.ApiTokenAuthentication",
+        "oneplan.site.token_authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "oneplan.pagination.StandardPagination",

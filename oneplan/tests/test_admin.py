@@ -17,6 +17,7 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
+from agencies.api_tokens import api_token_issue
 from agencies.models import AuthenticatorEvent, Staff, StaffEvent, User, UserEvent
 from agencies.roles import Role
 from agencies.services import (
@@ -29,7 +30,6 @@ from agencies.services import (
 from conftest import World, client_for
 from lcgs.models import LCGMembership
 from lcgs.services import lcg_membership_delete, lcg_membership_save
-from oneplan.api_tokens import api_token_issue
 from oneplan.errors import ApplicationError
 from oneplan.models import ApiToken
 from oneplan.tests.test_signin import PASSWORD, give_authenticator_app

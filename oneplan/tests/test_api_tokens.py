@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import SettingsWrapper
 
+from agencies.api_tokens import api_token_issue
 from agencies.models import User
 from agencies.services import user_deactivate
 from conftest import World, client_for
-from oneplan.api_tokens import api_token_issue
 from oneplan.config import Config, check_production
 from oneplan.models import ApiToken, ApiTokenEvent
 from oneplan.tests.test_signin import PASSWORD, give_authenticator_app, sign_in, totp_code

@@ -1,4 +1,4 @@
-"""The demo's agency evidence and case work (``oneplan.demo.casework``)."""
+"""The demo's agency evidence and case work (``oneplan.site.demo.casework``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections import Counter
 import pytest
 
 from agencies.models import Staff
-from families.access import family_scope
+from families.access.access import family_scope
 from families.grants_models import Grant, GrantReason, LawfulBasis, TeamMember
 from families.models import Family
-from oneplan.demo.casework_data import terms_before
-from oneplan.demo.seed import seed_demo
+from oneplan.site.demo.casework_data import terms_before
+from oneplan.site.demo.seed import seed_demo
 from outcomes.models import Evidence, FeedKind, SourcePerson
 from plans.models import Action, ActionOwner, Agreement, Goal, Need, Plan, PlanStatus, Review
 

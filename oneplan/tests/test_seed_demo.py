@@ -28,8 +28,8 @@ from families.models import (
 from families.selectors import family_list_for_user
 from families.states import TERMINAL_STATES, FamilyStatus, check_transition
 from lcgs.models import LCG, LCGMembership
-from oneplan.demo.reference import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS
-from oneplan.demo.seed import seed_demo
+from oneplan.site.demo.reference import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS
+from oneplan.site.demo.seed import seed_demo
 
 TODAY = datetime.date(2025, 6, 30)
 FAMILIES = 60
@@ -513,7 +513,7 @@ def test_lcg_specs_cover_the_domain_geography() -> None:
 def test_demo_users_see_their_families_through_grants() -> None:
     from agencies.models import User
     from families.selectors import family_list_for_user
-    from oneplan.demo.seed import seed_demo
+    from oneplan.site.demo.seed import seed_demo
 
     seed_demo(families=300, seed=2012, today=datetime.date(2026, 11, 23))
     keyworkers = User.objects.filter(username__startswith="keyworker.")

@@ -42,14 +42,14 @@ from django.urls import reverse
 from pytest_django.fixtures import SettingsWrapper
 
 from agencies.admin import OnePlanUserAdmin
+from agencies.api_tokens import api_token_issue
 from agencies.models import User, UserSession
 from agencies.services import user_deactivate
 from conftest import World, client_for
-from oneplan.api_docs import inline_style_hashes
-from oneplan.api_tokens import api_token_issue
 from oneplan.errors import ApplicationError
-from oneplan.lockout import govuk_time, lockout_username
 from oneplan.models import ApiToken
+from oneplan.site.api_docs import inline_style_hashes
+from oneplan.site.lockout import govuk_time, lockout_username
 
 PASSWORD = "correct-horse-battery"
 OTHER_IP = "10.20.30.40"

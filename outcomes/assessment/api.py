@@ -15,7 +15,7 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import User
 from audit.services import access_event_record
-from families import access
+from families.access import access
 from families.filters import query_parameters
 from families.selectors import family_get_for_user_or_404
 from oneplan.api_errors import ErrorSchema

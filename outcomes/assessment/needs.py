@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from agencies.services import system_actor
+from agencies.models import User
 from families.models import Family
 from outcomes.frameworks.registry import criterion_label
 from outcomes.models import Assessment
@@ -44,10 +44,10 @@ def identified_needs(family: Family) -> IdentifiedNeeds | None:
     )
 
 
-def plan_needs_sync(family_ids: Iterable[int]) -> int:
+def plan_needs_sync(family_ids: Iterable[int], *, actor: User) -> int:
     """Add newly identified problems as needs on the plans of these families (those
-    that have a plan); returns how many needs were opened."""
-    actor = system_actor()
+    that have a plan), in ``actor``'s name (the assessment run's); returns how many
+    needs were opened."""
     opened = 0
     with_plans = Plan.objects.filter(family_id__in=list(family_ids)).values_list(
         "family_id", flat=True

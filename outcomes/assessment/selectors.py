@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import AnyUser
-from families.guardian_sync import VIEW_RESTRICTED
+from families.access.perms import VIEW_RESTRICTED
 from families.models import Family
-from outcomes.assessment.permissions import can_edit_outcome_plan
+from outcomes.assessment.access import can_edit_outcome_plan
 from outcomes.frameworks.registry import CRITERIA, DEFAULT_PERIODS, criterion_label
 from outcomes.frameworks.rules import rules_for
 from outcomes.frameworks.types import ParameterError

@@ -32,11 +32,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import User
+from audit.history import actor_context
 from families.models import Family, HouseholdMembership, Person
 from oneplan.errors import ApplicationError
 from oneplan.models import Job, JobStatus
+from outcomes.assessment.access import can_edit_outcome_plan
 from outcomes.assessment.needs import plan_needs_sync
-from outcomes.assessment.permissions import can_edit_outcome_plan
 from outcomes.frameworks.base import CriteriaParameters
 from outcomes.frameworks.registry import DEFAULT_PERIODS, FRAMEWORK_CODES
 from outcomes.frameworks.rules import rules_for
@@ -263,6 +264,7 @@ def _lock_families(family_ids: Sequence[int]) -> None:
 def _assess_chunk(
     family_ids: Sequence[int],
     *,
+    actor: User,
     as_of: date,
     versions: Mapping[str, LoadedVersion],
     chooser: FrameworkChooser,
@@ -371,7 +373,7 @@ def _assess_chunk(
     counts.refreshed += len(refreshed)
     if new_rows and plan_needs:
         # A changed result may name a new problem: it joins the family's plan as a need.
-        plan_needs_sync(row[0] for row in new_rows)
+        plan_needs_sync((row[0] for row in new_rows), actor=actor)
     return counts
 
 
@@ -395,10 +397,11 @@ def assessment_families_run(
     counts = RunCounts()
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        with transaction.atomic():
+        with transaction.atomic(), actor_context(actor):
             counts.add(
                 _assess_chunk(
                     chunk,
+                    actor=actor,
                     as_of=as_of,
                     versions=versions,
                     chooser=chooser,
@@ -426,7 +429,7 @@ def assessment_queue_process(
     counts = RunCounts()
     queue_table = AssessmentQueue._meta.db_table
     while True:
-        with transaction.atomic():
+        with transaction.atomic(), actor_context(actor):
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT family_id FROM {queue_table} ORDER BY queued_at, family_id "  # noqa: S608
@@ -436,7 +439,9 @@ def assessment_queue_process(
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            counts.add(_assess_chunk(ids, as_of=day, versions=versions, chooser=chooser))
+            counts.add(
+                _assess_chunk(ids, actor=actor, as_of=day, versions=versions, chooser=chooser)
+            )
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"DELETE FROM {queue_table} WHERE family_id = ANY(%s)",  # noqa: S608

@@ -22,8 +22,8 @@ from oneplan.jobs import job_start
 from oneplan.models import Job, JobStatus
 from oneplan.selectors import job_get_for_user_or_404
 from outcomes.assessment import selectors, services
+from outcomes.assessment.access import can_edit_outcome_plan
 from outcomes.assessment.forms import OutcomePlanForm
-from outcomes.assessment.permissions import can_edit_outcome_plan
 from outcomes.frameworks.types import ParameterError
 from outcomes.models import FrameworkVersion
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from agencies.models import AnyUser, User
 from agencies.roles import Role
 from agencies.services import SYSTEM_USERNAME
-from families.access import staff_for
+from families.access.access import staff_for
 
 
 def can_submit_feeds(user: AnyUser) -> bool:

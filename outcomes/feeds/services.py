@@ -26,6 +26,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from audit.history import actor_context
 from oneplan.errors import ApplicationError
 from oneplan.jobs import JobOutcome, Progress, job_progress_update, job_start
 from oneplan.models import Job
@@ -174,6 +175,18 @@ def feed_submission_import(
     submission: FeedSubmission,
     progress: Progress | None = None,
     timings: ImportTimings | None = None,
+) -> FeedSubmission:
+    """Check every row of the submitted file, then import it or reject it, in the name
+    of whoever submitted it (``_submission_import``)."""
+    with actor_context(submission.submitted_by):
+        return _submission_import(submission=submission, progress=progress, timings=timings)
+
+
+def _submission_import(
+    *,
+    submission: FeedSubmission,
+    progress: Progress | None,
+    timings: ImportTimings | None,
 ) -> FeedSubmission:
     """Check every row of the submitted file, then import it or reject it.
 

@@ -17,7 +17,7 @@ from rest_framework.routers import BaseRouter
 from agencies.models import User
 from audit.services import access_event_record, access_events_record_many
 from outcomes.matching import selectors, services
-from outcomes.matching.policy import can_review_matches
+from outcomes.matching.access import can_review_matches
 from outcomes.matching.scoring import FIELD_LABELS, outcome_level
 from outcomes.models import MatchReview, SourcePerson
 

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, User
+from audit.history import records_actor
 from families.models import HouseholdMembership, Person
 from outcomes.matching.blocking import (
     BlockingInput,
@@ -316,6 +317,7 @@ def _keys(identity: SourceIdentity, agency_id: int) -> tuple[str, ...]:
     )
 
 
+@records_actor
 def sources_match(
     *,
     actor: User,

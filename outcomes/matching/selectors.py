@@ -11,8 +11,8 @@ from django.http import Http404
 
 from agencies.models import AnyUser
 from families.models import Family, HouseholdMembership, Person, Sex
+from outcomes.matching.access import can_review_matches
 from outcomes.matching.blocking import phonetic_codes
-from outcomes.matching.policy import can_review_matches
 from outcomes.matching.scoring import (
     FIELD_LABELS,
     OUTCOME_LABELS,
@@ -220,7 +220,7 @@ def review_comparison(source: SourcePerson) -> ReviewComparison:
     Shows the pending candidates, or (once decided) the candidates of the last
     decision. A candidate's protected address (a refuge) is withheld, and so is the
     source's address when it matches one: programme managers do not see restricted
-    information (families.access)."""
+    information (families.access.access)."""
     reviews = list(
         MatchReview.objects.filter(source=source, status=MatchReviewStatus.PENDING)
         .select_related("candidate")

@@ -11,15 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
+from audit.history import records_actor
 from families.models import Person
 from oneplan.errors import ApplicationError
 from outcomes.assessment.queue import assessment_queue_add
+from outcomes.matching.access import can_review_matches
 from outcomes.matching.blocking import (
     phonetic_codes,
 )
 from outcomes.matching.households import households_group
 from outcomes.matching.pipeline import current_families, household_member, matching_lock
-from outcomes.matching.policy import can_review_matches
 from outcomes.matching.records import IDENTIFIERS, IDENTITY_FIELDS, SourceIdentity
 from outcomes.matching.scoring import (
     compare,
@@ -71,6 +72,7 @@ def _regroup(actor: User, source: SourcePerson, person: Person, reason: str) -> 
     )
 
 
+@records_actor
 @transaction.atomic
 def match_review_decide(
     *, actor: User, review: MatchReview, same_person: bool, note: str = ""
@@ -157,6 +159,7 @@ def _fields_now(source: SourcePerson, person: Person) -> dict[str, str]:
     return compare(source_match_record(source, codes), person_match_record(person, codes)).fields
 
 
+@records_actor
 @transaction.atomic
 def source_link_undo(*, actor: User, source: SourcePerson, reason: str) -> SourcePerson:
     """Undo a wrong link: the source becomes a new person of its own, its evidence

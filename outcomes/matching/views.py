@@ -19,8 +19,8 @@ from families.models import HouseholdMembership
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from outcomes.matching import selectors, services
+from outcomes.matching.access import can_review_matches
 from outcomes.matching.forms import NEW_PERSON, MatchDecisionForm, UnlinkForm
-from outcomes.matching.policy import can_review_matches
 
 PAGE_SIZE = 50
 RULE = "programme managers only"

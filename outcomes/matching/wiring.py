@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from agencies.models import User
 from families.models import Family, HouseholdMembership
 from families.panels import PanelContext, register_family_panel
-from outcomes.matching.policy import can_review_matches
+from outcomes.matching.access import can_review_matches
 
 
 def family_sources_panel(user: User, family: Family, permissions: frozenset[str]) -> PanelContext:

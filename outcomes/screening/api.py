@@ -25,8 +25,8 @@ from families.services import MemberData
 from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
 from outcomes.models import Nomination
 from outcomes.screening import selectors, services
+from outcomes.screening.access import can_nominate, can_screen
 from outcomes.screening.filters import NominationFilter, ScreeningFilter
-from outcomes.screening.permissions import can_nominate, can_screen
 from outcomes.screening.selectors import ScreeningEntry
 
 

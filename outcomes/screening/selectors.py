@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from agencies.models import AnyUser, User
 from agencies.roles import Role
-from families.access import family_scope, staff_for
+from families.access.access import family_scope, staff_for
 from families.models import Family
 from families.selectors import family_list_for_user
 from families.states import FamilyStatus
@@ -39,7 +39,7 @@ from outcomes.models import (
     Nomination,
     NominationStatus,
 )
-from outcomes.screening.permissions import can_screen, screening_scope
+from outcomes.screening.access import can_screen, screening_scope
 
 
 class Source:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agencies.models import Staff, User
 from families import identifiers
-from families.access import family_scope, staff_for
+from families.access.access import family_scope, staff_for
 from families.models import Family, MemberRole
 from families.services import AddressData, MemberData, family_create, family_transition
 from families.states import FamilyStatus
@@ -24,7 +24,7 @@ from oneplan.errors import ApplicationError, NotFoundOrNoAccess
 from outcomes.assessment.selectors import framework_for_date, framework_for_family
 from outcomes.frameworks.registry import CRITERIA
 from outcomes.models import Assessment, Nomination, NominationStatus
-from outcomes.screening.permissions import can_nominate, can_screen_family
+from outcomes.screening.access import can_nominate, can_screen_family
 
 REASON_MAX_LENGTH = 2000
 # Where a family that is not eligible goes. "identified" may move only to "screened" or

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agencies.models import User
 from audit.services import access_event_record, access_events_record_many
-from families.access import family_permissions
+from families.access.access import family_permissions
 from families.models import Family
 from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule
@@ -31,6 +31,7 @@ from outcomes.assessment.selectors import (
     framework_for_family,
 )
 from outcomes.screening import selectors, services
+from outcomes.screening.access import can_nominate, can_screen
 from outcomes.screening.forms import (
     NewFamilyNominationForm,
     NominationForm,
@@ -38,7 +39,6 @@ from outcomes.screening.forms import (
     ScreeningDecisionForm,
     ScreeningFilterForm,
 )
-from outcomes.screening.permissions import can_nominate, can_screen
 
 PAGE_SIZE = 50
 

@@ -12,7 +12,7 @@ def nominations_panel(user: User, family: Family, permissions: frozenset[str]) -
     """ "Nominations": the family's nominations this user may see, the way to nominate it
     (while it waits to be screened) and, for those who screen it, the way to decide."""
     from outcomes.models import Nomination, NominationStatus
-    from outcomes.screening.permissions import can_nominate, can_screen
+    from outcomes.screening.access import can_nominate, can_screen
     from outcomes.screening.selectors import nominations_for_family, screening_list_for_user
 
     nominations = nominations_for_family(user, family)

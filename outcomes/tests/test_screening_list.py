@@ -19,7 +19,7 @@ from django.utils import timezone
 from agencies.services import system_actor
 from audit.models import AccessAction, AccessEvent
 from conftest import World, client_for
-from families.grants import grants_sync
+from families.access.grants import grants_sync
 from families.models import Family, FamilyStatusChange
 from families.states import FamilyStatus
 from oneplan.errors import ApplicationError

@@ -1,6 +1,6 @@
 """Who may see and change a family's single family plan.
 
-Plans inherit their family's permissions (``families.access``): nobody gets a plan
+Plans inherit their family's permissions (``families.access.access``): nobody gets a plan
 permission the family does not give them. The only plan-specific rule is the narrow
 one that lets an agency's own case workers keep their own actions up to date.
 """
@@ -8,8 +8,8 @@ one that lets an agency's own case workers keep their own actions up to date.
 from __future__ import annotations
 
 from agencies.models import AnyUser, Staff
-from families.access import CASE_WORK_ROLES, family_permissions, staff_for
-from families.guardian_sync import MANAGE_TEAM, VIEW
+from families.access.access import CASE_WORK_ROLES, family_permissions, staff_for
+from families.access.perms import MANAGE_TEAM, VIEW
 from families.models import Family
 from plans.models import Action
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from agencies.models import User
 from audit.services import access_event_record
-from families.access import can_view_families, family_scope
+from families.access.access import can_view_families, family_scope
 from families.models import Family
 from plans.plan import services
 

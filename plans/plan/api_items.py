@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import User
-from families.access import family_scope
+from families.access.access import family_scope
 from families.models import Family
 from plans.models import (
     Action,

@@ -10,8 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from agencies.models import AnyUser, Staff
-from families.access import family_permissions, family_scope, staff_for
-from families.guardian_sync import MANAGE_TEAM, VIEW, VIEW_RESTRICTED
+from families.access.access import family_permissions, family_scope, staff_for
+from families.access.perms import MANAGE_TEAM, VIEW, VIEW_RESTRICTED
 from families.models import Family, Person
 from plans.models import (
     OPEN_ACTION_STATUSES,

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from agencies.models import Agency, Staff, User
-from families.access import family_permissions, family_scope, staff_for
+from families.access.access import family_permissions, family_scope, staff_for
 from families.models import Family, Person
 from oneplan.api_errors import ErrorDetailSerializer
 from plans.models import (

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import User
 from audit.services import access_event_record
-from families.access import can_view_families
+from families.access.access import can_view_families
 from families.models import Family
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError

@@ -1,13 +1,13 @@
 """Who may record reviews and agreements, write case notes and read restricted ones.
 
-Everything here rests on the family's permissions (``families.access``) and the plan's
+Everything here rests on the family's permissions (``families.access.access``) and the plan's
 (``plans.plan.access``); nothing grants more than the family does.
 """
 
 from __future__ import annotations
 
 from agencies.models import AnyUser
-from families.access import CASE_WORK_ROLES, can_view_restricted, staff_for
+from families.access.access import CASE_WORK_ROLES, can_view_restricted, staff_for
 from families.grants_models import TeamMember
 from families.models import Family
 from plans.plan.access import can_edit_plan, can_view_plan

@@ -18,7 +18,7 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import Agency, User
 from audit.services import access_event_record
-from families.access import can_view_families
+from families.access.access import can_view_families
 from families.filters import query_parameters
 from families.models import Family, Person
 from families.selectors import family_get_for_user_or_404

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from agencies.models import AnyUser
-from families.access import can_view_restricted
+from families.access.access import can_view_restricted
 from families.models import Family
 
 

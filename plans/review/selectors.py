@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AnyUser, User
-from families.access import can_view_restricted
+from families.access.access import can_view_restricted
 from families.grants_models import TeamMember
 from families.models import Family, FamilyStatusChange, HouseholdMembership, Person
 from plans.models import (

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from agencies.models import User
 from audit.services import access_event_record
-from families.access import can_view_families
+from families.access.access import can_view_families
 from families.models import Family
 from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule

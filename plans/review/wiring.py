@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from agencies.models import User
-from families.guardian_sync import VIEW, VIEW_RESTRICTED
+from families.access.perms import VIEW, VIEW_RESTRICTED
 from families.models import Family
 from families.panels import PanelContext, register_family_panel
 from plans.models import CaseNote, Plan

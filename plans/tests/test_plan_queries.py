@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import World, client_for
-from families.guardian_sync import VIEW
+from families.access.perms import VIEW
 from plans.models import Action, ActionProgressNote, PlanVersion
 from plans.plan import services
 from plans.tests.test_plan_support import started_plan

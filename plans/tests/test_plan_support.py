@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from conftest import World
+from families.access.services import lawful_basis_record
 from families.grants_models import LawfulBasisKind
 from families.models import Family, Person
-from families.services import lawful_basis_record
 from plans.models import Action, Goal, Need, Plan
 from plans.plan import services
 

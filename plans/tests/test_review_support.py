@@ -16,9 +16,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from conftest import World
+from families.access.services import lawful_basis_record
 from families.grants_models import LawfulBasisKind
 from families.models import Person
-from families.services import lawful_basis_record
 from plans.models import (
     Action,
     ActionOwner,

@@ -16,7 +16,7 @@ from agencies.models import Staff
 from agencies.services import system_actor
 from audit.models import AccessEvent
 from conftest import World, client_for
-from families.grants import grants_sync
+from families.access.grants import grants_sync
 from families.models import Family
 from families.states import FamilyStatus
 from plans.models import GoalStatus, Plan, PlanStatus

@@ -237,8 +237,8 @@ def test_nobody_is_reminded_when_nothing_is_due(world: World) -> None:
 
 def test_a_named_practitioner_who_lost_access_hands_over_to_the_lead(due: Due) -> None:
     # The police leave the team: the practitioner can no longer see the family.
+    from families.access.services import team_member_remove
     from families.grants_models import TeamMember
-    from families.services import team_member_remove
 
     member = TeamMember.objects.get(family=due.world.own_family, removed_at__isnull=True)
     team_member_remove(actor=system_actor(), member=member, reason="Work finished")

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
 from agencies.services import system_actor
+from families.access.services import lawful_basis_record, team_member_add
 from families.grants_models import LawfulBasisKind
 from families.models import Family, Person
-from families.services import lawful_basis_record, team_member_add
 from plans.models import (
     Action,
     ActionOwner,

@@ -1,6 +1,6 @@
 """Who may use the daily-work pages: my actions and my families.
 
-Both pages list only what ``families.access.family_scope`` lets the user see; these
+Both pages list only what ``families.access.access.family_scope`` lets the user see; these
 rules say which roles the pages are for at all.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from agencies.models import AnyUser
 from agencies.roles import Role
-from families.access import CASE_WORK_ROLES, staff_for
+from families.access.access import CASE_WORK_ROLES, staff_for
 
 
 def can_view_my_actions(user: AnyUser) -> bool:

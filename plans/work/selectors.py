@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from agencies.models import AnyUser, Staff, User
 from agencies.roles import Role
-from families.access import CASE_WORK_ROLES, family_scope, staff_for
+from families.access.access import CASE_WORK_ROLES, family_scope, staff_for
 from families.models import Family
 from families.states import OPEN_STATES
 from lcgs.models import LCGMembership

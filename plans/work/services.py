@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
+from audit.history import records_actor
 from audit.services import access_events_record_many
 from plans.models import ReminderDigest
 from plans.work.emails import reminder_email
@@ -80,6 +81,7 @@ def reminder_digest_send(*, actor: User, due: ReminderDue, day: datetime.date) -
     return True
 
 
+@records_actor
 def reminders_send(*, actor: User, today: datetime.date) -> RemindersResult:
     """Send the day's reminders (``plans.work.selectors.reminders_due``) to everyone
     who has some. Safe to run again on the same day: only people not yet reached get

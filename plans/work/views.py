@@ -23,7 +23,7 @@ from django.utils.functional import cached_property
 from agencies.models import User
 from agencies.roles import Role
 from audit.services import access_events_record_many
-from families.access import staff_for
+from families.access.access import staff_for
 from families.models import Family
 from oneplan.access_rules import access_rule
 from plans.models import Action

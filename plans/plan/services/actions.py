@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Staff, User
-from families.access import family_permissions, staff_for
+from families.access.access import family_permissions, staff_for
+from families.access.perms import MANAGE_TEAM
+from families.access.services import team_member_add
 from families.grants_models import LawfulBasis, TeamMember
-from families.guardian_sync import MANAGE_TEAM
 from families.models import Family, HouseholdMembership, Person
-from families.services import team_member_add
 from oneplan.errors import ApplicationError
 from plans.models import (
     Action,

@@ -1,0 +1,149 @@
+"""Grants follow domain events: allocation, team changes, consent, closure, break glass.
+
+``grants_sync`` is the one function that opens and ends grants. Services call it after
+they change what access rests on; it works out the grants each family should have from
+its current state, ends the ones that no longer rest on anything and opens the missing
+ones, then re-derives guardian's permissions. Running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import User
+from audit.history import records_actor
+from families.access.guardian_sync import family_permissions_sync
+from families.grants_models import BreakGlassAccess, Grant, GrantReason, TeamMember
+from families.models import Family
+from families.states import TERMINAL_STATES
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    reason: GrantReason
+    user_id: int | None
+    agency_id: int | None
+    ends_at: datetime | None = None
+
+
+def _wanted_grants(
+    families: list[Family],
+    team: dict[int, list[TeamMember]],
+    glass: dict[int, list[BreakGlassAccess]],
+    lead_user_ids: dict[int, int],
+) -> dict[int, dict[str, _Wanted]]:
+    wanted: dict[int, dict[str, _Wanted]] = {}
+    for family in families:
+        rows: dict[str, _Wanted] = {}
+        # A closed case keeps only role-derived access (its LCG, programme-wide roles).
+        if family.status not in TERMINAL_STATES:
+            if family.lead_professional_id is not None:
+                user_id = lead_user_ids[family.lead_professional_id]
+                rows[f"lead:{user_id}"] = _Wanted(GrantReason.LEAD_PROFESSIONAL, user_id, None)
+            elif family.lead_agency_id is not None:
+                # No named lead professional yet: the lead agency's staff can pick it up.
+                rows[f"lead_agency:{family.lead_agency_id}"] = _Wanted(
+                    GrantReason.LEAD_AGENCY, None, family.lead_agency_id
+                )
+            for member in team.get(family.pk, []):
+                rows[f"team:{member.agency_id}"] = _Wanted(GrantReason.TEAM, None, member.agency_id)
+        # Break glass is for emergencies, so it works on closed cases too.
+        for access in glass.get(family.pk, []):
+            rows[f"break_glass:{access.pk}"] = _Wanted(
+                GrantReason.BREAK_GLASS, access.user_id, None, access.expires_at
+            )
+        wanted[family.pk] = rows
+    return wanted
+
+
+def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> None:
+    """Open and end grants so they match each family's current state. Idempotent.
+
+    Set-based: a few queries per chunk of families, so a whole council can be re-synced
+    after an import or by the nightly job.
+    """
+    from agencies.models import Staff
+
+    ids = sorted(set(family_ids))
+    now = timezone.now()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        families = list(
+            Family.objects.filter(pk__in=chunk).only(
+                "pk", "status", "lead_professional_id", "lead_agency_id"
+            )
+        )
+        lead_user_ids = dict(
+            Staff.objects.filter(
+                pk__in={f.lead_professional_id for f in families if f.lead_professional_id}
+            ).values_list("pk", "user_id")
+        )
+        team: dict[int, list[TeamMember]] = {}
+        for member in TeamMember.objects.filter(family_id__in=chunk, removed_at__isnull=True):
+            team.setdefault(member.family_id, []).append(member)
+        glass: dict[int, list[BreakGlassAccess]] = {}
+        for access in BreakGlassAccess.objects.filter(family_id__in=chunk, expires_at__gt=now):
+            glass.setdefault(access.family_id, []).append(access)
+        wanted = _wanted_grants(families, team, glass, lead_user_ids)
+
+        open_grants = Grant.objects.filter(family_id__in=chunk, ended_at__isnull=True)
+        have = {(g.family_id, g.source): g for g in open_grants}
+        stale = [
+            g.pk
+            for (family_id, source), g in have.items()
+            if source not in wanted.get(family_id, {})
+            or (g.ends_at is not None and g.ends_at <= now)
+        ]
+        if stale:
+            Grant.objects.filter(pk__in=stale).update(
+                ended_at=now, end_reason=why or "No longer rests on anything"
+            )
+        stale_keys = {(g.family_id, g.source) for g in have.values() if g.pk in stale}
+        Grant.objects.bulk_create(
+            [
+                Grant(
+                    family_id=family_id,
+                    source=source,
+                    reason=w.reason,
+                    user_id=w.user_id,
+                    agency_id=w.agency_id,
+                    ends_at=w.ends_at,
+                    created_by=actor,
+                    starts_at=now,
+                )
+                for family_id, rows in wanted.items()
+                for source, w in rows.items()
+                if (family_id, source) not in have or (family_id, source) in stale_keys
+                if w.ends_at is None or w.ends_at > now
+            ],
+            batch_size=5000,
+        )
+        family_permissions_sync(chunk)
+
+
+@records_actor
+def grants_expire(*, actor: User) -> int:
+    """End grants whose time is up (break glass) and re-derive permissions. Idempotent."""
+    now = timezone.now()
+    lapsed = list(
+        Grant.objects.filter(ended_at__isnull=True, ends_at__lte=now).values_list(
+            "family_id", flat=True
+        )
+    )
+    if lapsed:
+        grants_sync(actor=actor, family_ids=lapsed, why="Time limit reached")
+    return len(set(lapsed))
+
+
+def open_grants_q(now: datetime) -> Q:
+    """Grants in force at ``now``: opened, not ended, not lapsed."""
+    return Q(ended_at__isnull=True, starts_at__lte=now) & (
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )

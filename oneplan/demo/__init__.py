@@ -1,4 +1,0 @@
-"""Demo data for OnePlan: Hampshire's LCGs, agencies, staff and a synthetic caseload.
-
-The logic lives in ``oneplan.demo.seed``; ``manage.py seed_demo`` is a thin wrapper.
-"""
