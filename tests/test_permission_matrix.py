@@ -378,3 +378,65 @@ def matrix_size() -> tuple[int, int]:
     routes = len(FAMILY_ROUTES) + len(OTHER_ROUTES) + 1
     routes += sum(len(table.cases) for table in APP_TABLES)
     return family + apps, routes
+
+
+# --- API tokens: each person's own, and the DPO's revocation of anyone's -------------
+
+
+def _token_of(staff: Any) -> int:
+    """A live API token of ``staff``'s, issued as the token endpoint would."""
+    from agencies.api_tokens import api_token_issue
+    from oneplan.models import ApiToken
+
+    api_token_issue(actor=staff.user, user=staff.user)
+    return ApiToken.objects.filter(user=staff.user).latest("created").pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("route", ["revoke", "dpo-revoke", "dpo-revoke-user"])
+def test_token_revocation_routes(persona: str, route: str) -> None:
+    """Revoking the keyworker's token: the keyworker may revoke their own; the data
+    protection officer may revoke any token, or all of a user's; everyone else is refused
+    (someone else's token is 404 on the owner's route) and every token still works."""
+    from oneplan.models import ApiToken
+
+    world = build_world()
+    token_id = _token_of(world.keyworker)
+    client = _client(world, persona)
+    url = {
+        "revoke": reverse("tokens:revoke", args=[token_id]),
+        "dpo-revoke": reverse("tokens:dpo-revoke", args=[token_id]),
+        "dpo-revoke-user": reverse("tokens:dpo-revoke-user", args=[world.keyworker.user_id]),
+    }[route]
+
+    response = client.post(url)
+
+    allowed = {"keyworker"} if route == "revoke" else {"dpo"}
+    if persona in allowed:
+        assert response.status_code == 302
+        assert not ApiToken.objects.filter(pk=token_id).exists()
+        return
+    if persona == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == (404 if route == "revoke" else 403)
+    assert ApiToken.objects.filter(pk=token_id).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_own_tokens_api(persona: str) -> None:
+    """``/api/auth/tokens/`` lists only the caller's own tokens; anonymous gets 403."""
+    world = build_world()
+    token_id = _token_of(world.keyworker)
+    client = _client(world, persona)
+
+    response = client.get("/api/auth/tokens/")
+
+    if persona == "anonymous":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()["results"]}
+    assert (token_id in listed) is (persona == "keyworker")
