@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers, viewsets
+from rest_framework.routers import BaseRouter
 
 from agencies.models import Agency
 
@@ -21,3 +22,11 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
     serializer_class = AgencySerializer
     lookup_field = "code"
     filterset_fields = ["kind", "is_active"]
+
+
+def register(router: BaseRouter) -> None:
+    """Agencies (reference data) and staff administration."""
+    from agencies.staff import api as staff_api
+
+    router.register("agencies", AgencyViewSet, basename="agency")
+    staff_api.register(router)

@@ -7,7 +7,8 @@ It ends, like a signed-in session (``oneplan.site.sessions``):
 - ``ONEPLAN_API_TOKEN_MAX_AGE`` (12 hours) after it was issued, however much it is used;
 - after ``ONEPLAN_API_TOKEN_IDLE`` (30 minutes) without a request;
 - when its user's password changes, or the user is deactivated;
-- when its user, or the data protection officer, revokes it.
+- when its user, or the data protection officer, revokes it, or its user signs out
+  everywhere.
 
 Revoking deletes the row. The delete is recorded by the model's history trigger with who
 did it and why in the history context, so the record never holds the token or its digest.
@@ -46,6 +47,7 @@ class RevokeReason(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", "The password was changed"
     USER_DEACTIVATED = "user_deactivated", "The account was deactivated"
     MFA_RESET = "mfa_reset", "Two-step verification was reset"
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere", "Its user signed out everywhere"
     EXPIRED = "expired", "Expired"
     IDLE = "idle", "Not used for too long"
 
@@ -171,7 +173,8 @@ def api_token_issue(*, actor: User, user: User) -> IssuedToken:
 
 
 def _check_may_revoke(*, actor: User, owner_id: int, reason: RevokeReason) -> None:
-    if reason == RevokeReason.BY_USER and owner_id != actor.pk:
+    own_only = (RevokeReason.BY_USER, RevokeReason.SIGNED_OUT_EVERYWHERE)
+    if reason in own_only and owner_id != actor.pk:
         raise Http404("No API token found")
     if reason == RevokeReason.BY_DATA_PROTECTION_OFFICER and not can_revoke_others_api_tokens(
         actor
@@ -190,15 +193,21 @@ def api_token_revoke(*, actor: User, token: ApiToken, reason: RevokeReason) -> N
         ApiToken.objects.filter(pk=token.pk).delete()
 
 
-def api_tokens_revoke_all(*, actor: User, user: User, reason: RevokeReason) -> int:
-    """End every token of ``user`` (a password change, deactivation, or the data
-    protection officer). Returns how many ended."""
+def api_tokens_revoke_all(
+    *, actor: User, user: User, reason: RevokeReason, keep_token_id: int | None = None
+) -> int:
+    """End every token of ``user`` (a password change, deactivation, the data protection
+    officer, or the user signing out everywhere, who keeps the token they asked with:
+    ``keep_token_id``). Returns how many ended."""
     _check_may_revoke(actor=actor, owner_id=user.pk, reason=reason)
+    tokens = ApiToken.objects.filter(user_id=user.pk)
+    if keep_token_id is not None:
+        tokens = tokens.exclude(pk=keep_token_id)
     with (
         transaction.atomic(),
         pghistory.context(user=actor.pk, event=REVOKED, reason=reason.value),
     ):
-        deleted, _by_model = ApiToken.objects.filter(user_id=user.pk).delete()
+        deleted, _by_model = tokens.delete()
     return int(deleted)
 
 

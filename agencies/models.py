@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from agencies.roles import Role
+from oneplan.dates import govuk_datetime
 
 
 class AgencyKind(models.TextChoices):
@@ -127,7 +128,7 @@ class UserSession(models.Model):
         indexes = [models.Index(fields=["user", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Session of {self.user} from {self.created_at:%Y-%m-%d %H:%M}"
+        return f"Session of {self.user} from {govuk_datetime(self.created_at)}"
 
 
 # When someone set up, or lost, an authenticator app or recovery codes: who, which kind
@@ -144,3 +145,35 @@ class UserSession(models.Model):
 class TrackedAuthenticator(Authenticator):
     class Meta:
         proxy = True
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["digest"],
+    append_only=True,
+)
+class AccountSetUpLink(models.Model):
+    """A one-time link a new member of staff opens to choose their first password.
+
+    There is no email: the system administrator who invited the person passes the link on
+    (``agencies.staff.services``). Only a SHA-256 digest of the link's token is stored,
+    and the history leaves even that out. The link works once, until ``expires_at``, and
+    only while the account has never had a password (docs/decisions/0014).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_up_links")
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer link, or deactivating the account, ends a link before it is used.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Set-up link for {self.user} from {govuk_datetime(self.created_at)}"

@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from importlib import import_module
 
+import pghistory
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from agencies.api_tokens import RevokeReason, api_tokens_revoke_all
-from agencies.models import Agency, AgencyKind, Staff, User, UserSession, agency_code_validator
+from agencies.models import (
+    AccountSetUpLink,
+    Agency,
+    AgencyKind,
+    Staff,
+    User,
+    UserSession,
+    agency_code_validator,
+)
 from audit.history import records_actor
 from oneplan.encryption import authenticator_data_transform, secret_reencrypt
 from oneplan.errors import ApplicationError
@@ -38,28 +49,37 @@ def system_actor() -> User:
     return user
 
 
+# Keys of the write history's context for a change to an account: what was done and why.
+# Not "event" and "reason", which the API tokens revoked in the same context write.
+ACCOUNT_CHANGE = "account_change"
+ACCOUNT_CHANGE_WHY = "why"
+
+
+@records_actor
 @transaction.atomic
 def user_deactivate(*, actor: User, user: User, reason: str) -> User:
     """Stop ``user`` signing in, and end what they are signed in with now.
 
     Every session recorded against them (``UserSession``) is deleted from the database
-    and the cache, so their next request goes to the sign-in page, and their API tokens
-    are revoked. Who did it and why goes in the user's admin history.
+    and the cache, so their next request goes to the sign-in page, their API tokens are
+    revoked and any set-up link not yet used stops working. Nobody deactivates their own
+    account. Who did it and why go in the account's write history (and the admin's).
     """
     why = reason.strip()
     if not why:
         raise ApplicationError("Enter why the account is being deactivated", field="reason")
+    access_change_check(actor=actor, user_ids=[user.pk])
+    pghistory.context(**{ACCOUNT_CHANGE: "deactivate", ACCOUNT_CHANGE_WHY: why})
     locked = User.objects.select_for_update().get(pk=user.pk)
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     user.is_active = False
 
-    store_class: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
-    recorded = UserSession.objects.filter(user=locked)
-    for session_key in recorded.values_list("session_key", flat=True):
-        store_class(session_key=session_key).delete(session_key)
-    recorded.delete()
+    user_sessions_end(user=locked)
     api_tokens_revoke_all(actor=actor, user=locked, reason=RevokeReason.USER_DEACTIVATED)
+    AccountSetUpLink.objects.filter(
+        user=locked, used_at__isnull=True, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
 
     LogEntry.objects.log_actions(
         user_id=actor.pk,
@@ -69,6 +89,46 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> User:
         single_object=True,
     )
     return locked
+
+
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """End every signed-in session recorded against ``user`` (in the database and the
+    cache) but ``keep_session_key``. Returns how many ended."""
+    store_class: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+    recorded = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        recorded = recorded.exclude(session_key=keep_session_key)
+    keys = list(recorded.values_list("session_key", flat=True))
+    for session_key in keys:
+        store_class(session_key=session_key).delete(session_key)
+    recorded.delete()
+    return len(keys)
+
+
+@dataclass(frozen=True)
+class SignedOutEverywhere:
+    sessions: int
+    tokens: int
+
+
+@records_actor
+@transaction.atomic
+def user_sign_out_everywhere(
+    *, actor: User, keep_session_key: str | None = None, keep_token_id: int | None = None
+) -> SignedOutEverywhere:
+    """End every other session and API token of ``actor``, for someone who signed in on a
+    shared or lost computer, or whose token may have leaked. The session (or token) they
+    ask from stays, so they are not signed out of the page they are using."""
+    pghistory.context(**{ACCOUNT_CHANGE: "sign_out_everywhere"})
+    User.objects.select_for_update().get(pk=actor.pk)
+    sessions = user_sessions_end(user=actor, keep_session_key=keep_session_key)
+    tokens = api_tokens_revoke_all(
+        actor=actor,
+        user=actor,
+        reason=RevokeReason.SIGNED_OUT_EVERYWHERE,
+        keep_token_id=keep_token_id,
+    )
+    return SignedOutEverywhere(sessions=sessions, tokens=tokens)
 
 
 @records_actor
@@ -176,9 +236,7 @@ def staff_delete(*, actor: User, staff: Staff) -> None:
     staff.delete()
 
 
-MFA_RESET_IN_ADMIN = "Two-step verification reset in the admin"
-
-
+@records_actor
 @transaction.atomic
 def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
     """Remove ``user``'s authenticator app and recovery codes, for someone who has lost
@@ -186,16 +244,17 @@ def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
 
     Nobody resets their own (they would skip the second step), and the user's sessions
     and API tokens end, so nothing opened with the old app outlives it. The history of
-    authenticators (``AuthenticatorEvent``) records the deletion; the admin history
-    records who asked and why. Returns how many authenticators were removed.
+    authenticators (``AuthenticatorEvent``) records the deletion with who asked and why;
+    so does the admin history. Returns how many authenticators were removed.
     """
     why = reason.strip()
     if not why:
         raise ApplicationError("Enter why two-step verification is being reset", field="reason")
     access_change_check(actor=actor, user_ids=[user.pk])
+    pghistory.context(**{ACCOUNT_CHANGE: "mfa_reset", ACCOUNT_CHANGE_WHY: why})
     locked = User.objects.select_for_update().get(pk=user.pk)
     removed, _ = Authenticator.objects.filter(user=locked).delete()
-    _sessions_end(locked)
+    user_sessions_end(user=locked)
     # A token stands for a signed-in session that passed the second step: it goes too.
     api_tokens_revoke_all(actor=actor, user=locked, reason=RevokeReason.MFA_RESET)
     LogEntry.objects.log_actions(
@@ -206,14 +265,6 @@ def user_mfa_reset(*, actor: User, user: User, reason: str) -> int:
         single_object=True,
     )
     return int(removed)
-
-
-def _sessions_end(user: User) -> None:
-    store_class: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
-    recorded = UserSession.objects.filter(user=user)
-    for session_key in recorded.values_list("session_key", flat=True):
-        store_class(session_key=session_key).delete(session_key)
-    recorded.delete()
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
+from audit.labels import access_event_words
+from oneplan.dates import govuk_datetime
+
 # The message every refused change raises; tests look for it.
 APPEND_ONLY_MESSAGE = "access events are append-only"
 
@@ -26,6 +29,9 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", "Exported"
     BREAK_GLASS = "break_glass", "Emergency access (break glass)"
     DOWNLOAD = "download", "Downloaded"
+    # Asked for a family outside their access and answered 404 (families.access.access_log):
+    # nothing was shown, but many refusals are how someone looking around shows up.
+    REFUSED = "refused", "Refused: no access"
 
 
 class AccessEvent(models.Model):
@@ -41,7 +47,8 @@ class AccessEvent(models.Model):
 
     A list page writes one event of action ``list`` whose ``detail["families"]`` holds the
     ids of the families shown (services.access_events_record_many); every other event is
-    about one object.
+    about one object. A ``refused`` event records a request for a family outside the
+    user's access (services.access_refused_record): nothing was shown.
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -79,6 +86,12 @@ class AccessEvent(models.Model):
                 OpClass(KeyTransform("families", "detail"), name="jsonb_path_ops"),
                 name="audit_event_listed_families",
             ),
+            # Counts recent refusals for the flag on user activity: few rows, read often.
+            models.Index(
+                fields=["-occurred_at"],
+                condition=models.Q(action="refused"),
+                name="audit_event_refused_time",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -111,8 +124,17 @@ class AccessEvent(models.Model):
             ),
         ]
 
+    # Not columns: names filled in for one reader by selectors.access_events_name, used
+    # by ``what``. Empty means "not known to this reader", and the words do without.
+    family_name: str = ""
+    subject_name: str = ""
+
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.what} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {self.what}, {govuk_datetime(self.occurred_at)}"
+
+    @property
+    def is_refused(self) -> bool:
+        return self.action == AccessAction.REFUSED
 
     @property
     def listed_family_count(self) -> int:
@@ -134,18 +156,20 @@ class AccessEvent(models.Model):
 
     @property
     def what(self) -> str:
-        """What was read, in words for a table cell: "Family F-000123", "Person 42"."""
+        """What was read, in words for a table cell (audit.labels): "Plan for Blackburn
+        family, F-000666", "A list of 20 families"."""
         if self.action == AccessAction.LIST:
             count = self.listed_family_count
             noun = self.object_type.replace("_", " ") or "record"
             return f"A list of {count} {_plural(noun, count)}"
-        kind = self.object_type.replace("_", " ").capitalize() or "Record"
-        if self.family_reference and self.object_type == "family":
-            return f"Family {self.family_reference}"
-        own = f"{kind} {self.object_id}".strip()
-        if self.family_reference:
-            return f"{own} (family {self.family_reference})"
-        return own
+        return access_event_words(
+            object_type=self.object_type,
+            object_id=self.object_id,
+            family_reference=self.family_reference,
+            family_name=self.family_name,
+            subject_name=self.subject_name,
+            detail=self.detail if isinstance(self.detail, dict) else None,
+        )
 
 
 def _plural(noun: str, count: int) -> str:

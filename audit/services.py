@@ -103,6 +103,33 @@ def access_events_record_many(
     )
 
 
+def access_refused_record(
+    *, user: AnyUser, family_id: int, family_reference: str, request: HttpRequest
+) -> AccessEvent:
+    """Record that ``user`` asked for a family outside their access and was answered 404.
+
+    Written by one caller for every page and API route (families.access.access_log, after
+    the response), never by views. Nothing was shown, so there is no purpose; the page
+    asked for (its URL name) and the method go in the detail, so the log can say "tried
+    to open the case notes" rather than a path. Anonymous requests are not recorded:
+    they are sent to sign in before any family is looked up.
+    """
+    match = getattr(request, "resolver_match", None)
+    return access_event_record(
+        user=user,
+        action=AccessAction.REFUSED,
+        object_type="family",
+        object_id=family_id,
+        family_id=family_id,
+        family_reference=family_reference,
+        request=request,
+        detail={
+            "route": match.view_name if match is not None else "",
+            "method": request.method or "",
+        },
+    )
+
+
 def _user_or_none(user: AnyUser | None) -> User | None:
     if isinstance(user, User) and user.is_authenticated:
         return user

@@ -28,7 +28,6 @@ import argparse
 import datetime
 import io
 import json
-import os
 import random
 import sys
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed_demo import REPO, ensure_database, scratch_url
+from scratch import scratch_database_use
 
 BENCH_DATABASE = "oneplan_bench_assessment"
 AS_OF = datetime.date(2025, 8, 15)
@@ -376,24 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="generate the data again")
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
     args = parser.parse_args(argv)
+    scratch_database_use(BENCH_DATABASE, drop=args.drop)
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        print("Set DATABASE_URL to the PostgreSQL server to use", file=sys.stderr)
-        return 2
-    bench_url = scratch_url(url, BENCH_DATABASE)
-    ensure_database(bench_url, drop=args.drop)
-    if args.drop:
-        print(f"Dropped {BENCH_DATABASE}.")
-        return 0
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oneplan.settings.test")
-    sys.path.insert(0, str(REPO))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count, Q
 
@@ -402,8 +385,6 @@ def main(argv: list[str] | None = None) -> int:
     from outcomes.assessment.services import assessment_all_run
     from outcomes.models import Assessment, Evidence
 
-    print(f"Database {BENCH_DATABASE}: migrating...", flush=True)
-    call_command("migrate", verbosity=0)
     if args.regenerate or Family.objects.count() != args.families:
         print(f"Generating {args.families:,} families with COPY...", flush=True)
         started = time.perf_counter()

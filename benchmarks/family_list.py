@@ -15,14 +15,14 @@ milliseconds, the number of queries, and how many families each user can see.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed_demo import REPO, ensure_database, scratch_url
+from scratch import scratch_database_use
+from seed_demo import BENCH_DATABASE
 
 USERS = ["keyworker.1", "practitioner.police", "coordinator.basingstoke", "pm"]
 
@@ -33,21 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed-first", action="store_true")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args(argv)
+    scratch_database_use(BENCH_DATABASE)
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        print("Set DATABASE_URL to the PostgreSQL server to use", file=sys.stderr)
-        return 2
-    bench_url = scratch_url(url)
-    ensure_database(bench_url)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oneplan.settings.test")
-    sys.path.insert(0, str(REPO))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -57,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     from families.selectors import family_list_for_user
     from oneplan.site.demo.seed import seed_demo
 
-    call_command("migrate", verbosity=0)
     if args.seed_first or Family.objects.count() != args.families:
         print(f"Seeding {args.families} families...", flush=True)
         seed_demo(families=args.families, seed=2012, replace=True)

@@ -29,7 +29,6 @@ import argparse
 import csv
 import datetime
 import io
-import os
 import random
 import sys
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed_demo import REPO, ensure_database, scratch_url
+from scratch import scratch_database_use
 
 BENCH_DATABASE = "oneplan_bench_feeds"
 AGENCY_CODE = "BENCH-POLICE"
@@ -320,26 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the people an earlier run seeded, if no import has changed them since",
     )
     args = parser.parse_args(argv)
+    scratch_database_use(BENCH_DATABASE, drop=args.drop)
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        print("Set DATABASE_URL to the PostgreSQL server to use", file=sys.stderr)
-        return 2
-    bench_url = scratch_url(url, BENCH_DATABASE)
-    ensure_database(bench_url, drop=args.drop)
-    if args.drop:
-        print(f"Dropped {BENCH_DATABASE}.")
-        return 0
-    # Before django.setup(): settings read DATABASE_URL once, at import.
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oneplan.settings.test")
-    sys.path.insert(0, str(REPO))
-
-    import django
-
-    django.setup()
     import pghistory
-    from django.core.management import call_command
     from django.utils import timezone
 
     from agencies.models import Agency
@@ -353,8 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     from outcomes.matching import pipeline as matching
     from outcomes.models import FeedSubmission
 
-    print(f"Database {BENCH_DATABASE}: migrating...", flush=True)
-    call_command("migrate", verbosity=0)
     today = timezone.localdate()
 
     actor = system_actor()

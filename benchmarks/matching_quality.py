@@ -23,35 +23,13 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scratch import scratch_database_use
 
 BENCH_DATABASE = "oneplan_bench_matching_{people}"
-REPO = Path(__file__).resolve().parent.parent
 # seed_demo makes about four people a family.
 PEOPLE_PER_FAMILY = 4.0
-
-
-def scratch_url(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def ensure_database(url: str, *, drop: bool = False) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    name = urlsplit(url).path.lstrip("/")
-    admin = psycopg2.connect(scratch_url(url, "postgres"))
-    admin.autocommit = True
-    try:
-        with admin.cursor() as cursor:
-            if drop:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-                return
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        admin.close()
 
 
 class Rollback(Exception):
@@ -80,26 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2012)
     parser.add_argument("--drop", action="store_true", help="drop the scratch database and stop")
     args = parser.parse_args(argv)
+    scratch_database_use(BENCH_DATABASE.format(people=args.people), drop=args.drop)
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        print("Set DATABASE_URL to the PostgreSQL server to use, e.g.", file=sys.stderr)
-        print("  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/oneplan", file=sys.stderr)
-        return 2
-    database = BENCH_DATABASE.format(people=args.people)
-    bench_url = scratch_url(url, database)
-    ensure_database(bench_url, drop=args.drop)
-    if args.drop:
-        print(f"Dropped {database}.")
-        return 0
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oneplan.settings.test")
-    sys.path.insert(0, str(REPO))
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from agencies.models import Agency, AgencyKind
@@ -113,8 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         records_generate,
     )
 
-    print(f"Database {database}: migrating...", flush=True)
-    call_command("migrate", verbosity=0)
     people = Person.objects.count()
     if abs(people - args.people) > args.people * 0.05:
         families = max(1, round(args.people / PEOPLE_PER_FAMILY))

@@ -13,14 +13,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from agencies.models import User
+from agencies.request_user import request_user_or_403
 from audit.services import access_event_record, access_events_record_many
 from families import selectors, services
 from families.access import access
 from families.filters import FamilyFilter
 from families.models import Family, FamilyStatusChange, HouseholdMembership
 from families.states import FamilyStatus, allowed_transitions
+from oneplan.text_limits import TextLimitsMixin
 
 
 class MemberSerializer(serializers.ModelSerializer[HouseholdMembership]):
@@ -144,7 +147,7 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
         return [s.value for s in allowed_transitions(family.status)]
 
 
-class TransitionSerializer(serializers.Serializer[Any]):
+class TransitionSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     to_status = serializers.ChoiceField(choices=FamilyStatus.choices)
     reason = serializers.CharField(max_length=2000)
 
@@ -161,11 +164,9 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
         return FamilyListSerializer if self.action == "list" else FamilyDetailSerializer
 
     def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        if not access.can_view_families(user):
-            raise PermissionDenied("Your account does not give access to families")
-        return user
+        return request_user_or_403(
+            self.request, access.can_view_families, "Your account does not give access to families"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -223,3 +224,11 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
             FamilyDetailSerializer(fresh, context={"request": request}).data,
             status=status.HTTP_200_OK,
         )
+
+
+def register(router: BaseRouter) -> None:
+    """The family API, and its areas' (search)."""
+    from families.search import api as search_api
+
+    router.register("families", FamilyViewSet, basename="family")
+    search_api.register(router)

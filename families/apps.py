@@ -14,3 +14,9 @@ class FamiliesConfig(AppConfig):
         register_job_runner(
             CASELOAD_SUMMARY_EXPORT, caseload_summary_export, label="Caseload summary export"
         )
+
+        from audit.labels import register_family_names
+        from families.access.access_log import family_names_for_user
+
+        # The access log names families in words only for readers who may see them.
+        register_family_names(family_names_for_user)

@@ -11,11 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from audit.history import audited
 from families.access.rules import BreakGlassCategory
+from oneplan.dates import govuk_date, govuk_datetime
 
 
 class LawfulBasisKind(models.TextChoices):
@@ -78,7 +78,7 @@ class LawfulBasis(models.Model):
 
     def __str__(self) -> str:
         if self.kind == LawfulBasisKind.CONSENT:
-            return f"Consent from {self.person} on {self.given_on:%d %b %Y}"
+            return f"Consent from {self.person} on {govuk_date(self.given_on)}"
         return f"Statutory gateway: {self.gateway}"
 
     @property
@@ -263,26 +263,12 @@ class BreakGlassRefusal(models.Model):
         indexes = [models.Index(fields=["-refused_at"], name="break_glass_refusal_time")]
 
     def __str__(self) -> str:
-        return f"Break glass refused for {self.user_id} at {self.refused_at:%Y-%m-%d %H:%M}"
-
-
-class FamilyUserObjectPermission(UserObjectPermissionBase):
-    """guardian's per-user permission rows on families, with a real foreign key."""
-
-    content_object = models.ForeignKey("families.Family", on_delete=models.CASCADE)
-
-
-class FamilyGroupObjectPermission(GroupObjectPermissionBase):
-    """guardian's per-group (agency) permission rows on families, with a real foreign key."""
-
-    content_object = models.ForeignKey("families.Family", on_delete=models.CASCADE)
+        return f"Break glass refused for {self.user_id}, {govuk_datetime(self.refused_at)}"
 
 
 __all__ = [
     "BreakGlassAccess",
     "BreakGlassRefusal",
-    "FamilyGroupObjectPermission",
-    "FamilyUserObjectPermission",
     "Grant",
     "GrantReason",
     "LawfulBasis",

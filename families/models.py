@@ -17,6 +17,7 @@ from audit.history import audited
 from families import identifiers
 from families.states import FamilyStatus
 from lcgs.models import LCG
+from oneplan.dates import govuk_date
 
 
 @deconstructible
@@ -186,8 +187,8 @@ class Family(models.Model):
                 name="family_lead_professional_needs_agency",
             ),
         ]
-        # Object permissions (django-guardian), derived from grants by
-        # families.access.guardian_sync; their codenames are named in families.access.perms.
+        # Permissions a grant or a role gives on a family, decided in
+        # families.access.access; their codenames are named in families.access.perms.
         permissions = [
             ("view_restricted_family", "Can see a family's restricted information"),
             ("manage_team_family", "Can change the team around a family"),
@@ -278,14 +279,12 @@ class LeadAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.family_id}: led by {self.lead_agency_id} from {self.started_at:%Y-%m-%d}"
+        return f"{self.family_id}: led by {self.lead_agency_id} from {govuk_date(self.started_at)}"
 
 
 from families.grants_models import (  # noqa: E402 - split out for size; same app
     BreakGlassAccess,
     BreakGlassRefusal,
-    FamilyGroupObjectPermission,
-    FamilyUserObjectPermission,
     Grant,
     GrantReason,
     LawfulBasis,
@@ -298,9 +297,7 @@ __all__ = [
     "BreakGlassAccess",
     "BreakGlassRefusal",
     "Family",
-    "FamilyGroupObjectPermission",
     "FamilyStatusChange",
-    "FamilyUserObjectPermission",
     "Grant",
     "GrantReason",
     "HouseholdMembership",

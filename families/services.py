@@ -15,11 +15,13 @@ from django.utils import timezone
 from agencies.models import Agency, Staff, User
 from families import identifiers
 from families.access.grants import grants_sync
+from families.journey import JourneyFacts, journey_requirements, journey_step_problems
 from families.models import (
     Address,
     Family,
     FamilyStatusChange,
     HouseholdMembership,
+    LawfulBasis,
     LeadAssignment,
     MemberRole,
     Person,
@@ -139,6 +141,10 @@ def family_transition(
 ) -> Family:
     """Move a family along the case journey (DOMAIN.md 3), recording who, when and why.
 
+    A move the journey allows is still refused when the family lacks what the new status
+    requires and families knows of (DOMAIN.md 4.4): allocated needs a lead agency,
+    engaged and later a lawful basis for sharing (``families.journey``).
+
     Locks the family row first so two people moving the same family at once cannot
     both succeed from the same starting state.
     """
@@ -149,6 +155,12 @@ def family_transition(
         check_transition(locked.status, to_status)
     except TransitionNotAllowed as exc:
         raise ApplicationError(str(exc), field="to_status") from exc
+    # What the new status requires of the family (families.journey), as far as families
+    # knows: the plan facts belong to plans, so those are not checked here.
+    if journey_requirements(to_status):
+        problems = journey_step_problems(to_status, _journey_facts(locked))
+        if problems:
+            raise ApplicationError(" ".join(problems), field="to_status")
     now = timezone.now()
     from_status = locked.status
     locked.status = FamilyStatus(to_status)
@@ -168,6 +180,16 @@ def family_transition(
     # restore them (the LCG allocates again).
     grants_sync(actor=actor, family_ids=[locked.pk], why=f"Case {locked.get_status_display()}")
     return locked
+
+
+def _journey_facts(family: Family) -> JourneyFacts:
+    """The family's own facts the journey asks for (one query, for the lawful basis)."""
+    return JourneyFacts(
+        has_lead_agency=family.lead_agency_id is not None,
+        has_lawful_basis=LawfulBasis.objects.filter(
+            family=family, withdrawn_on__isnull=True
+        ).exists(),
+    )
 
 
 @transaction.atomic

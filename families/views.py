@@ -122,6 +122,7 @@ def _render_detail(
         "families/family_detail.html",
         {
             "family": family,
+            "family_permissions": permissions,
             "members": members,
             "can_change_status": can_change,
             "can_view_restricted": VIEW_RESTRICTED in permissions,
@@ -167,7 +168,8 @@ def caseload_overview(request: HttpRequest) -> HttpResponse:
     user = require_case_role(request)
     rows = selectors.caseload_summary_for_user(user)
     statuses = list(FamilyStatus)
-    totals = [sum(r.counts[s.value] for r in rows) for s in statuses]
+    # Each status with its total: the stacked table on a phone labels every number.
+    totals = [(s, sum(r.counts[s.value] for r in rows)) for s in statuses]
     return render(
         request,
         "families/caseload_overview.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import serializers, viewsets
+from rest_framework.routers import BaseRouter
 
 from lcgs.models import LCG
 from lcgs.selectors import lcg_list
@@ -21,3 +22,7 @@ class LCGViewSet(viewsets.ReadOnlyModelViewSet[LCG]):
     queryset = lcg_list()
     serializer_class = LCGSerializer
     lookup_field = "code"
+
+
+def register(router: BaseRouter) -> None:
+    router.register("lcgs", LCGViewSet, basename="lcg")

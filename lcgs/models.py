@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from agencies.models import Staff
+from audit.history import audited
 
 
 class LCG(models.Model):
@@ -47,6 +48,8 @@ class LCG(models.Model):
         return self.name
 
 
+# A coordinator sees every family of their LCGs: who added or removed whom is recorded.
+@audited()
 class LCGMembership(models.Model):
     """A member of staff who coordinates (or sits on) an LCG."""
 
@@ -56,6 +59,9 @@ class LCGMembership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # Django would say "Lcg membership".
+        verbose_name = "LCG membership"
+        verbose_name_plural = "LCG memberships"
         constraints = [
             models.UniqueConstraint(fields=["lcg", "staff"], name="lcg_membership_unique")
         ]

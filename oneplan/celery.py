@@ -15,8 +15,7 @@ app.autodiscover_tasks()
 
 # The schedule lives in code; django-celery-beat's scheduler copies it into the database.
 app.conf.beat_schedule = {
-    # Pages already treat lapsed grants as ended; this tidies the grant rows and
-    # guardian's permissions soon after.
+    # Pages already treat lapsed grants as ended; this ends the grant rows soon after.
     "grants-expire": {"task": "families.grants_expire", "schedule": 15 * 60},
     # Families whose evidence changed are re-assessed soon after each import (queued by
     # the import); this catches anything a lost task missed.

@@ -89,6 +89,10 @@ class Config:
     # process is replaced once its task ends (Celery's worker_max_memory_per_child).
     feed_import_memory_mb: int = 2048
     worker_max_memory_per_child_mb: int = 1536
+    # A user asked for this many families outside their access (404s) within this many
+    # hours is flagged on the data protection officer's user activity page; 0 turns it off.
+    refusal_flag_count: int = 10
+    refusal_flag_hours: int = 24
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -118,6 +122,8 @@ class Config:
             mfa_encryption_keys=_list(env, "MFA_ENCRYPTION_KEYS", []),
             feed_import_memory_mb=_count(env, "FEED_IMPORT_MEMORY_MB", 2048),
             worker_max_memory_per_child_mb=_count(env, "WORKER_MAX_MEMORY_PER_CHILD_MB", 1536),
+            refusal_flag_count=_count(env, "REFUSAL_FLAG_COUNT", 10),
+            refusal_flag_hours=_count(env, "REFUSAL_FLAG_HOURS", 24),
         )
 
 

@@ -23,7 +23,7 @@ instead of ``{{ form }}``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from django import forms
@@ -36,6 +36,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
+
+from oneplan.text_limits import too_long_message, too_short_message
 
 __all__ = [
     "DateInputWidget",
@@ -425,6 +427,11 @@ class GOVUKField:
             attrs.pop("aria-invalid", None)  # set on the wrong parts only, below
 
         context = widget.get_context(bf.html_name, bf.value(), attrs)
+        # No maxlength: a browser silently cuts what is typed or pasted at the limit, so
+        # the end of a long note would be lost without a word. The server's message says
+        # what is wrong and keeps the text (the GOV.UK Design System's advice).
+        context["widget"]["attrs"].pop("maxlength", None)
+        context["widget"]["attrs"].pop("minlength", None)
         if kind == "date":
             invalid = self.invalid_parts
             for subwidget in context["widget"]["subwidgets"]:
@@ -482,6 +489,23 @@ class GOVUKFormRenderer(TemplatesSetting):
 # ---------------------------------------------------------------------------
 
 
+def form_text_limits(fields: Mapping[str, forms.Field]) -> None:
+    """Put the length checks of text ``fields`` in words ("Note must be 10,000 characters
+    or fewer", ``oneplan.text_limits``), unless a field has a message of its own."""
+    for name, field in fields.items():
+        if not isinstance(field, forms.CharField):
+            continue
+        label = field.label or pretty_name(name)
+        # Django fills in the validator's %(limit_value)s and so on: a "%" in a label
+        # must stay a "%".
+        if field.max_length is not None:
+            message = too_long_message(label, int(field.max_length)).replace("%", "%%")
+            field.error_messages.setdefault("max_length", message)
+        if field.min_length is not None:
+            message = too_short_message(label, int(field.min_length)).replace("%", "%%")
+            field.error_messages.setdefault("min_length", message)
+
+
 class GOVUKFormMixin:
     """GOV.UK conventions for a form.
 
@@ -490,16 +514,23 @@ class GOVUKFormMixin:
       (the Design System's server-side messages are clearer; also add ``novalidate``
       to the ``<form>``);
     - ``page_heading_field``: the name of a field whose label or legend is the page's
-      ``<h1>`` (the one-question-per-page pattern).
+      ``<h1>`` (the one-question-per-page pattern);
+    - text too long or too short is said in words (``form_text_limits``).
     """
 
     default_renderer: BaseRenderer | type[BaseRenderer] | None = GOVUKFormRenderer
     use_required_attribute = False
     page_heading_field: ClassVar[str | None] = None
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def full_clean(self) -> None:
+        # Here rather than in __init__: many forms add fields after calling it.
+        form_text_limits(self.fields)
+        super().full_clean()  # type: ignore[misc]
 
 
 class GOVUKForm(GOVUKFormMixin, forms.Form):

@@ -21,7 +21,8 @@ from django.db.models import Q
 from agencies.models import Agency
 from audit.history import audited
 from families.models import Family, Person
-from oneplan.models import Job
+from oneplan.dates import govuk_date
+from oneplan.models import Job, JobStatus
 
 
 class FeedKind(models.TextChoices):
@@ -55,6 +56,10 @@ class SubmissionStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected: nothing imported"
     IMPORTED = "imported", "Imported"
     FAILED = "failed", "Failed"
+
+
+# A received file whose import job has started (``FeedSubmission.status_label``).
+BEING_CHECKED = "Being checked"
 
 
 class FeedSubmission(models.Model):
@@ -105,7 +110,20 @@ class FeedSubmission(models.Model):
         indexes = [models.Index(fields=["agency", "kind", "-submitted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.agency} {self.get_kind_display()} {self.extract_date:%Y-%m-%d}"
+        return f"{self.agency} {self.get_kind_display()} {govuk_date(self.extract_date)}"
+
+    @property
+    def is_being_checked(self) -> bool:
+        """Received, and its import job has started (the progress bar has moved)."""
+        job = self.job
+        started = job is not None and (job.status == JobStatus.RUNNING or job.progress_done > 0)
+        return self.status == SubmissionStatus.RECEIVED and started
+
+    @property
+    def status_label(self) -> str:
+        """The status in words, agreeing with the progress bar shown beside it: a file
+        whose import has started is "Being checked", not "Waiting to be checked"."""
+        return BEING_CHECKED if self.is_being_checked else self.get_status_display()
 
 
 class MatchMethod(models.TextChoices):
@@ -326,7 +344,7 @@ class Evidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date:%Y-%m-%d} ({self.agency.code})"
+        return f"{self.get_kind_display()} {govuk_date(self.date)} ({self.agency.code})"
 
 
 class Framework(models.TextChoices):
@@ -373,7 +391,7 @@ class FrameworkPeriod(models.Model):
         ordering = ["-starts_on"]
 
     def __str__(self) -> str:
-        return f"{self.framework} from {self.starts_on:%Y-%m-%d}"
+        return f"{self.framework} from {govuk_date(self.starts_on)}"
 
 
 class Assessment(models.Model):
@@ -416,7 +434,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.family_id} {self.framework} {self.as_of:%Y-%m-%d}"
+        return f"{self.family_id} {self.framework} {govuk_date(self.as_of)}"
 
 
 class AssessmentQueue(models.Model):

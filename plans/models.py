@@ -15,6 +15,7 @@ from django.db.models import Q
 from agencies.models import Agency, Staff
 from audit.history import audited
 from families.models import Family, Person
+from oneplan.dates import govuk_date
 
 
 class PlanStatus(models.TextChoices):
@@ -25,7 +26,12 @@ class PlanStatus(models.TextChoices):
 @audited()
 class Plan(models.Model):
     family = models.OneToOneField(Family, on_delete=models.CASCADE, related_name="plan")
+    # Agreed while what the family agreed to is unchanged (plans.plan.rules, "What the
+    # family agrees to"); kept by plans.plan.services.plan_change_record at every save.
     status = models.CharField(max_length=8, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    # plans.plan.rules.terms_fingerprint of the plan as the family last agreed it; empty
+    # when they never agreed one (or it was loaded in bulk without one).
+    agreed_terms = models.CharField(max_length=64, blank=True, default="", db_default="")
     # Bumped by every saved change to the plan or anything in it; the ETag of the plan.
     version = models.PositiveIntegerField(default=1)
     # The family's voice, in their words.
@@ -272,7 +278,7 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Review on {self.held_on:%d %B %Y}"
+        return f"Review on {govuk_date(self.held_on)}"
 
 
 class GoalRatingValue(models.TextChoices):
@@ -323,7 +329,7 @@ class Agreement(models.Model):
         ordering = ["plan", "-agreed_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"Agreed on {self.agreed_on:%d %B %Y}"
+        return f"Agreed on {govuk_date(self.agreed_on)}"
 
 
 @audited()
@@ -345,7 +351,7 @@ class CaseNote(models.Model):
         indexes = [models.Index(fields=["family", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"Note by {self.author_id} on {self.created_at:%d %B %Y}"
+        return f"Note by {self.author_id} on {govuk_date(self.created_at)}"
 
 
 class ReminderDigest(models.Model):
@@ -366,4 +372,4 @@ class ReminderDigest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Reminders for {self.recipient_id} on {self.day:%Y-%m-%d}"
+        return f"Reminders for {self.recipient_id} on {govuk_date(self.day)}"

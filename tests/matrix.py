@@ -11,6 +11,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# Everyone the matrix asks, one list for every table: signed out, and a member of staff in
+# each role, inside and outside the worlds' families (conftest.build_world).
+PERSONAS = [
+    "anonymous",
+    "keyworker",
+    "other_keyworker",
+    "practitioner",
+    "other_practitioner",
+    "coordinator",
+    "other_coordinator",
+    "programme_manager",
+    "auditor",
+    "dpo",
+    "sysadmin",
+]
+SIGNED_IN = [persona for persona in PERSONAS if persona != "anonymous"]
+
 
 def _no_data(app: Any) -> dict[str, Any]:
     return {}

@@ -37,6 +37,7 @@ from plans.models import ActionOwner
 from plans.plan.services import (
     action_create,
     action_progress_note_add,
+    action_update,
     goal_create,
     goal_update,
     need_create,
@@ -183,7 +184,13 @@ CONTENT_ROUTES: list[ContentRoute] = [
         lambda s: _r("plans:review-detail", _ref(s), s.ids["review"]),
         frozenset({"goal_edit", "rating"}),
     ),
-    ContentRoute("page: agreement", lambda s: _r("plans:agreement", _ref(s)), control=False),
+    ContentRoute(
+        "page: agreement",
+        lambda s: _r("plans:agreement", _ref(s)),
+        # What changed since the family agreed it: the restricted action moved.
+        frozenset({"action"}),
+        control=False,
+    ),
     ContentRoute(
         "page: print",
         lambda s: _r("plans:plan-print", _ref(s)),
@@ -373,7 +380,7 @@ def seed(world: World) -> Seeded:
     goal = goal_create(actor=actor, plan=plan, title=CONTROL, needs=[education])
     restricted_goal = goal_create(actor=actor, plan=plan, title=CANARIES["goal"], needs=[abuse])
     due = timezone.localdate() + datetime.timedelta(days=14)
-    action_create(
+    ordinary_action = action_create(
         actor=actor,
         goal=goal,
         description="Walk to the school gate",
@@ -423,6 +430,18 @@ def seed(world: World) -> Seeded:
         signed_by_ids=[jordan.pk],
         method="verbal",
     )
+    # After the agreement both actions move: what changed since the family agreed the
+    # plan (plan page, agreement page, print, API) names the restricted one only to
+    # those who may see it. The ordinary one last, so the latest version is not a
+    # restricted change (which only the restricted personas may open).
+    for moved in (restricted_action, ordinary_action):
+        moved.refresh_from_db()
+        action_update(
+            actor=actor,
+            action=moved,
+            expected_version=moved.version,
+            due_on=due + datetime.timedelta(days=7),
+        )
     case_note_add(actor=actor, family=family, text=CANARIES["note"], is_restricted=True)
     case_note_add(actor=actor, family=family, text="Ordinary note about the visit")
     now = timezone.now()

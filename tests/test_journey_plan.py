@@ -115,6 +115,9 @@ def test_a_plan_from_needs_to_a_practitioner_completing_their_action(
     # A review meeting rates the goal.
     page.goto(f"{base}/families/{reference}/plan/reviews/new/")
     page.get_by_label("Summary of the meeting").fill("Attendance is improving")
+    # Each goal has a section of its own: open them to rate the goals.
+    for summary in page.locator("details.app-review-goal:not([open]) > summary").all():
+        summary.click()
     for group in page.get_by_role("group", name=re.compile(r"^How is '.*' going\?")).all():
         group.get_by_label("Some progress").check()
     page.get_by_role("button", name="Save review").click()

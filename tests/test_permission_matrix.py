@@ -21,6 +21,7 @@ from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
+from agencies.tests import matrix as agencies_matrix
 from conftest import World, build_world, built_once, client_for, shared_data
 from families.access import services
 from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
@@ -28,21 +29,10 @@ from families.models import Family, FamilyStatusChange
 from oneplan.models import Job
 from outcomes.tests import matrix as outcomes_matrix
 from plans.tests import matrix as plans_matrix
-from tests.matrix import RouteCase, Table
+from plans.tests import matrix_api as plans_api_matrix
+from tests import site_matrix
+from tests.matrix import PERSONAS, RouteCase, Table
 
-PERSONAS = [
-    "anonymous",
-    "keyworker",
-    "other_keyworker",
-    "practitioner",
-    "other_practitioner",
-    "coordinator",
-    "other_coordinator",
-    "programme_manager",
-    "auditor",
-    "dpo",
-    "sysadmin",
-]
 # own: led by "keyworker" in Winchester; other_agency: led by the school in Havant;
 # unassigned: outside every LCG, led by nobody.
 FAMILIES = {
@@ -300,7 +290,13 @@ class TestFamilyRoutes:
 
 # --- The apps' tables ---------------------------------------------------------------
 
-APP_TABLES: list[Table] = [*plans_matrix.TABLES, *outcomes_matrix.TABLES]
+APP_TABLES: list[Table] = [
+    *agencies_matrix.TABLES,
+    *plans_matrix.TABLES,
+    *plans_api_matrix.TABLES,
+    *outcomes_matrix.TABLES,
+    *site_matrix.TABLES,
+]
 DENIED = {400, 401, 403, 404, 405, 409, 412, 428}
 
 

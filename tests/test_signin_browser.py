@@ -105,8 +105,8 @@ def test_api_docs_and_admin_work_under_the_content_security_policy(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
-    page.goto(f"{live_server.url}/admin/agencies/user/{world.keyworker.user.pk}/change/")
-    expect(page.get_by_label("Username")).to_have_value("keyworker")
+    page.goto(f"{live_server.url}/admin/agencies/agency/{world.police.pk}/change/")
+    expect(page.get_by_label("Code")).to_have_value("POLICE")
 
     page.goto(f"{live_server.url}/api/docs/")
     expect(page.get_by_role("heading", name=re.compile("OnePlan API"))).to_be_visible()

@@ -12,7 +12,12 @@ from django.utils import timezone
 from pytest_django.fixtures import SettingsWrapper
 
 from audit.models import AccessAction, AccessEvent
-from audit.services import access_event_record, access_events_record_many, client_ip
+from audit.services import (
+    access_event_record,
+    access_events_record_many,
+    access_refused_record,
+    client_ip,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +170,31 @@ def test_single_reads_describe_the_object_and_its_family() -> None:
     assert what(object_type="family", object_id="5", family_reference="F-000005") == (
         "Family F-000005"
     )
+    # Without the family's name (filled in only for a reader who may see it): no ids.
     assert what(object_type="person", object_id="9", family_reference="F-000005") == (
-        "Person 9 (family F-000005)"
+        "Person, F-000005"
     )
-    assert what(object_type="caseload_summary", object_id="ab12") == "Caseload summary ab12"
+    assert what(object_type="caseload_summary", object_id="ab12") == (
+        "Caseload summary export (counts only)"
+    )
+
+
+def test_a_refused_request_is_recorded_with_the_page_it_asked_for() -> None:
+    from django.urls import resolve
+
+    user = UserFactory()
+    request = RequestFactory().post("/families/F-000005/notes/", REMOTE_ADDR="192.0.2.9")
+    request.resolver_match = resolve("/families/F-000005/notes/")
+
+    event = access_refused_record(
+        user=user, family_id=5, family_reference="F-000005", request=request
+    )
+
+    event.refresh_from_db()
+    assert event.action == AccessAction.REFUSED
+    assert (event.user_id, event.family_id, event.family_reference) == (user.pk, 5, "F-000005")
+    assert (event.object_type, event.object_id) == ("family", "5")
+    assert event.detail == {"route": "plans:case-notes", "method": "POST"}
+    assert (event.path, event.ip_address) == ("/families/F-000005/notes/", "192.0.2.9")
+    assert event.purpose == ""
+    assert event.what == "Case notes, F-000005"

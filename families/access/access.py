@@ -35,6 +35,7 @@ from families.access.perms import (
 from families.grants_models import Grant, GrantReason
 from families.models import Family
 from lcgs.models import LCGMembership
+from oneplan.dates import govuk_date, govuk_datetime
 
 # Roles whose holders do case work and so see what is granted to their agency.
 CASE_WORK_ROLES = frozenset({Role.FAMILY_SUPPORT_WORKER, Role.AGENCY_PRACTITIONER})
@@ -151,13 +152,11 @@ def access_reasons(user: AnyUser, family: Family) -> list[AccessReason]:
     )
     for grant in grants:
         who = "You" if grant.user_id == staff.user_id else f"Your agency, {grant.agency}"
-        until = (
-            f" until {timezone.localtime(grant.ends_at):%d %B %Y %H:%M}" if grant.ends_at else ""
-        )
+        until = f" until {govuk_datetime(grant.ends_at)}" if grant.ends_at else ""
         reasons.append(
             AccessReason(
                 f"{who}: {GrantReason(grant.reason).label.lower()}",
-                f"Granted {timezone.localtime(grant.starts_at):%d %B %Y}{until}.",
+                f"Granted {govuk_date(grant.starts_at)}{until}.",
                 PERMISSIONS_BY_REASON[grant.reason],
                 grant,
             )

@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 from agencies.models import User
 from families.access import access, rules, services
 from oneplan.api_errors import ErrorDetailSerializer
+from oneplan.text_limits import TextLimitsMixin
 
 
-class BreakGlassRequestSerializer(serializers.Serializer[Any]):
+class BreakGlassRequestSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     reference = serializers.CharField(
         max_length=12,
         error_messages={

@@ -33,7 +33,10 @@ class ReasonForm(GOVUKForm):
         label="Why",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        error_messages={"required": "Enter the reason"},
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
     )
 
 
@@ -53,6 +56,7 @@ class LawfulBasisForm(GOVUKForm):
         help_text="For example, Children Act 1989 section 47 (safeguarding enquiry)",
         required=False,
         max_length=300,
+        error_messages={"max_length": "The name of the law must be 300 characters or fewer"},
     )
     given_on = GOVUKDateField(label="Date given", allow_future=False)
 

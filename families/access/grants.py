@@ -3,7 +3,9 @@
 ``grants_sync`` is the one function that opens and ends grants. Services call it after
 they change what access rests on; it works out the grants each family should have from
 its current state, ends the ones that no longer rest on anything and opens the missing
-ones, then re-derives guardian's permissions. Running it twice changes nothing.
+ones. Running it twice changes nothing. What a grant allows is read from the grant
+when access is decided (``families.access.access``); no copy of it is kept elsewhere
+(docs/decisions/0013).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from django.utils import timezone
 
 from agencies.models import User
 from audit.history import records_actor
-from families.access.guardian_sync import family_permissions_sync
 from families.grants_models import BreakGlassAccess, Grant, GrantReason, TeamMember
 from families.models import Family
 from families.states import TERMINAL_STATES
@@ -125,7 +126,6 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
             ],
             batch_size=5000,
         )
-        family_permissions_sync(chunk)
 
 
 @records_actor

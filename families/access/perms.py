@@ -1,9 +1,9 @@
 """Every permission on a family, by name, and what carries each one.
 
 The one registry of permission names: the grant reasons and the roles that carry each
-permission are decided here and nowhere else. ``families.access.guardian_sync`` writes
-the per-family rows for grants; ``families.access.access`` answers with them and with
-the role-derived permissions below. Plans, notes, evidence and claims inherit a
+permission are decided here and nowhere else. ``families.access.access`` answers with
+the permissions of a user's open grants on a family and the role-derived ones below,
+read when it is asked (docs/decisions/0013). Plans, notes, evidence and claims inherit a
 family's permissions.
 """
 

@@ -32,7 +32,7 @@ REASON_MIN_DISTINCT_CHARACTERS = 6
 CATEGORY_MISSING = "Select the kind of emergency"
 REASON_MISSING = "Enter the reason you need to see this family"
 REASON_TOO_SHORT = f"Reason must be {REASON_MIN_CHARACTERS} characters or more"
-REASON_TOO_LONG = f"Reason must be {REASON_MAX_CHARACTERS} characters or fewer"
+REASON_TOO_LONG = f"Reason must be {REASON_MAX_CHARACTERS:,} characters or fewer"
 REASON_REPEATED = "Reason must describe the emergency in words, not repeated characters"
 REASON_TOO_FEW_WORDS = f"Reason must be at least {REASON_MIN_WORDS} words, saying what has happened"
 

@@ -29,6 +29,7 @@ from families.models import (
     HouseholdMembership,
     Person,
 )
+from oneplan.dates import govuk_date, govuk_time
 from oneplan.errors import ApplicationError
 
 
@@ -314,9 +315,9 @@ def break_glass_refusal_alert(*, refusal_id: int) -> int:
                 subject=f"{settings.ONEPLAN_SERVICE_NAME}: emergency access refused",
                 message=(
                     f"{who} ({refusal.user.username}) asked for emergency access at "
-                    f"{when:%H:%M on %d %B %Y} and was refused: they had already used "
-                    f"emergency access {refusal.accesses_in_window} times in the last "
-                    "24 hours.\n\n"
+                    f"{govuk_time(when)} on {govuk_date(when)} and was refused: they had "
+                    f"already used emergency access {refusal.accesses_in_window} times in "
+                    "the last 24 hours.\n\n"
                     f"Review their emergency access: {link}?show=refused\n"
                 ),
                 from_email=None,

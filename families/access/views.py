@@ -17,7 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.selectors import access_events_for_family
+from audit.selectors import (
+    access_events_for_family,
+    access_events_for_user_and_family,
+    access_events_name,
+)
+from audit.services import access_event_record
 from families.access import access, services
 from families.access.forms import (
     BreakGlassForm,
@@ -31,6 +36,7 @@ from families.grants_models import BreakGlassAccess, BreakGlassRefusal, LawfulBa
 from families.models import Family, Person
 from families.pages import family_or_404, form_error, form_page, require_case_role, user_of
 from oneplan.access_rules import access_rule
+from oneplan.dates import govuk_datetime
 from oneplan.errors import ApplicationError
 
 PAGE_SIZE = 50
@@ -179,6 +185,8 @@ def family_viewers(request: HttpRequest, reference: str) -> HttpResponse:
         raise PermissionDenied("You cannot see who has viewed this family")
     events = access_events_for_family(family_id=family.pk)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Each record in words, with the names this viewer may see (audit.labels).
+    page.object_list = access_events_name(page.object_list, viewer=user)
     return render(request, "families/family_viewers.html", {"family": family, "events_page": page})
 
 
@@ -213,14 +221,14 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     f"You already have emergency access to {family.reference} until "
-                    f"{expires:%d %B %Y %H:%M}. It has not been extended.",
+                    f"{govuk_datetime(expires)}. It has not been extended.",
                 )
                 return redirect("families:detail", reference=family.reference)
             services.break_glass_opened_record(request=request, user=user, access=grant)
             messages.success(
                 request,
                 f"You have emergency access to {family.reference} until "
-                f"{expires:%d %B %Y %H:%M}. The data protection officer will review it.",
+                f"{govuk_datetime(expires)}. The data protection officer will review it.",
             )
             return redirect("families:detail", reference=family.reference)
     return render(request, "families/break_glass.html", {"form": form}, status=status)
@@ -244,9 +252,9 @@ def break_glass_review_list(request: HttpRequest) -> HttpResponse:
             "families/break_glass_review_list.html",
             {"page_obj": refused_page, "show": show},
         )
-    accesses = BreakGlassAccess.objects.select_related("family", "user", "reviewed_by").order_by(
-        "-started_at"
-    )
+    accesses = BreakGlassAccess.objects.select_related(
+        "family", "user__staff__agency", "reviewed_by"
+    ).order_by("-started_at")
     if show == "waiting":
         accesses = accesses.filter(reviewed_at__isnull=True)
     page = Paginator(accesses, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -262,8 +270,29 @@ def break_glass_review(request: HttpRequest, access_id: int) -> HttpResponse:
     if not access.can_review_break_glass(user):
         raise PermissionDenied("Only the data protection officer reviews emergency access")
     grant = get_object_or_404(
-        BreakGlassAccess.objects.select_related("family", "user"), pk=access_id
+        BreakGlassAccess.objects.select_related("family", "user__staff__agency"), pk=access_id
     )
+    # Everything the requester opened of the family while the access lasted.
+    opened = access_events_for_user_and_family(
+        user_id=grant.user_id,
+        family_id=grant.family_id,
+        start=grant.started_at,
+        end=grant.expires_at,
+    )
+    opened_page = Paginator(opened, PAGE_SIZE).get_page(request.GET.get("page"))
+    opened_page.object_list = access_events_name(opened_page.object_list, viewer=user)
+    if request.method == "GET":
+        # Like the user activity page: reading what someone did is itself recorded.
+        access_event_record(
+            user=user,
+            action="view",
+            object_type="user_activity",
+            object_id=grant.user_id,
+            family_id=grant.family_id,
+            family_reference=grant.family.reference,
+            request=request,
+            detail={"break_glass_access": grant.pk, "page": opened_page.number},
+        )
     return form_page(
         request,
         BreakGlassReviewForm(request.POST or None),
@@ -273,5 +302,5 @@ def break_glass_review(request: HttpRequest, access_id: int) -> HttpResponse:
         success="Review recorded",
         next_url=reverse("families:break-glass-review-list"),
         template="families/break_glass_review.html",
-        context={"access": grant},
+        context={"access": grant, "opened_page": opened_page},
     )

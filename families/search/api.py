@@ -9,6 +9,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
 
 from agencies.models import User
 from audit.services import access_events_record_many
@@ -81,3 +82,7 @@ class PersonSearchViewSet(viewsets.GenericViewSet[HouseholdMembership]):
         )
         data = self.get_serializer(shown, many=True).data
         return self.get_paginated_response(data)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("search", PersonSearchViewSet, basename="search")

@@ -24,6 +24,7 @@ from families.access import rules, services
 from families.grants_models import BreakGlassAccess, BreakGlassRefusal, Grant
 from families.models import Family
 from oneplan.celery import app as celery_app
+from oneplan.dates import govuk_datetime
 from oneplan.errors import ApplicationError
 
 CHILD = rules.BreakGlassCategory.RISK_TO_CHILD.value
@@ -180,7 +181,7 @@ def test_the_page_tells_the_user_until_when_they_already_have_access(world: Worl
     page = client.get(response["Location"]).content.decode()
     assert (
         f"You already have emergency access to {family.reference} until "
-        f"{expires:%d %B %Y %H:%M}. It has not been extended."
+        f"{govuk_datetime(expires)}. It has not been extended."
     ) in page
     assert BreakGlassAccess.objects.count() == 1
     assert AccessEvent.objects.filter(action="break_glass").count() == 0

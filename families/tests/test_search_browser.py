@@ -57,7 +57,9 @@ def test_a_key_worker_finds_a_family_despite_a_typo_and_opens_it(
     assert_accessible(page)
 
     page.get_by_role("link", name=re.compile(world.own_family.reference)).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(world.own_family.reference)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Ashby family, {world.own_family.reference}"
+    )
     assert AccessEvent.objects.filter(
         action=AccessAction.SEARCH_RESULT_OPENED, family_id=world.own_family.pk
     ).exists()

@@ -17,7 +17,7 @@ from families.states import (
     transition_label,
 )
 from oneplan.errors import ApplicationError
-from tests.factories import FamilyFactory
+from tests.factories import AgencyFactory, FamilyFactory
 
 S = FamilyStatus
 
@@ -87,7 +87,8 @@ def test_refusal_message_is_plain_english() -> None:
 
 @pytest.mark.django_db
 def test_transition_records_who_when_and_why() -> None:
-    family = FamilyFactory(status=S.SCREENED)
+    # The LCG names the lead agency when it allocates (families.journey).
+    family = FamilyFactory(status=S.SCREENED, lead_agency=AgencyFactory())
     actor = system_actor()
 
     updated = family_transition(

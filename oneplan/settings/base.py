@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
-    "guardian",
     "pgtrigger",
     "pghistory",
     # Sign-in: allauth (username and password, then a TOTP code or recovery code),
@@ -78,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records a 404 to a request for a family outside the user's access as refused.
+    "families.access.access_log.RefusedFamilyMiddleware",
     # Attaches the acting user and the request to every audited database write.
     "pghistory.middleware.HistoryMiddleware",
     "oneplan.middleware.NoStoreForAuthenticatedMiddleware",
@@ -95,12 +96,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # Object permissions on families, derived from grants (families/guardian_sync.py).
-    "guardian.backends.ObjectPermissionBackend",
 ]
-# guardian's anonymous user is not wanted: anonymous visitors see no case data.
-ANONYMOUS_USER_NAME = None
-GUARDIAN_RAISE_403 = False
 
 ROOT_URLCONF = "oneplan.site.urls"
 WSGI_APPLICATION = "oneplan.wsgi.application"
@@ -119,6 +115,8 @@ TEMPLATES = [
                 "oneplan.site.context_processors.service",
                 "oneplan.csp.nonce",
             ],
+            # Dates and times in the GOV.UK style on every page, without a {% load %}.
+            "builtins": ["oneplan.templatetags.govuk"],
         },
     },
 ]
@@ -293,6 +291,9 @@ DATETIME_FORMAT = "j F Y, g:ia"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files whitenoise serves at the site's root, under their own names: the favicon, which
+# browsers ask for at /favicon.ico whatever the page links to.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STATICFILES_DIRS = [
     BASE_DIR / "static" / "build",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
@@ -374,6 +375,10 @@ ONEPLAN_BREAK_GLASS_HOURS = CONFIG.break_glass_hours
 # How many emergency accesses one user may open in any 24 hours; past it the request is
 # refused and the data protection officer is emailed.
 ONEPLAN_BREAK_GLASS_DAILY_LIMIT = CONFIG.break_glass_daily_limit
+# Requests for families outside a user's access (answered 404) that flag the user on the
+# data protection officer's user activity page: this many within this many hours.
+ONEPLAN_REFUSAL_FLAG_COUNT = CONFIG.refusal_flag_count
+ONEPLAN_REFUSAL_FLAG_HOURS = CONFIG.refusal_flag_hours
 # The public address, for links in reminder emails.
 ONEPLAN_BASE_URL = CONFIG.base_url
 # Reviews: the next one defaults to this many weeks after a meeting (DOMAIN: 6 to 8).

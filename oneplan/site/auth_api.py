@@ -46,21 +46,24 @@ from oneplan.access_rules import PUBLIC
 from oneplan.models import ApiToken
 from oneplan.site.lockout import lockout_response
 from oneplan.site.mfa import API_MESSAGE, has_authenticator_app
+from oneplan.text_limits import TextLimitsMixin, model_max_length
 
 BAD_CREDENTIALS = "Enter a correct username and password"
 CODE_NEEDED = "Enter the code from your authenticator app, or a recovery code, as 'code'"
 BAD_CODE = "The code is not correct"
 
 
-class AuthTokenCredentialsSerializer(serializers.Serializer[dict[str, str]]):
-    username = serializers.CharField(write_only=True)
+class AuthTokenCredentialsSerializer(TextLimitsMixin, serializers.Serializer[dict[str, str]]):
+    # Generous limits: nothing longer can be right, so it is refused before any checking.
+    username = serializers.CharField(write_only=True, max_length=model_max_length(User, "username"))
     password = serializers.CharField(
-        write_only=True, trim_whitespace=False, style={"input_type": "password"}
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}, max_length=4096
     )
     code = serializers.CharField(
         write_only=True,
         required=False,
         allow_blank=True,
+        max_length=64,
         help_text=(
             "The 6-digit code from your authenticator app, or one of your recovery codes. "
             "Needed once you have set up two-step verification."

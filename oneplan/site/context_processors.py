@@ -1,4 +1,4 @@
-"""Template context every page gets: service name, navigation, demo flag."""
+"""Template context every page gets: service name, navigation, demo flag, session timeout."""
 
 from __future__ import annotations
 
@@ -28,4 +28,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "demo_mode": settings.DEMO_MODE,
         "current_staff": staff,
         "service_navigation": navigation,
+        # The layout says when a signed-in session ends without activity, and its script
+        # warns before then (oneplan.site.sessions).
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "session_idle_minutes": settings.SESSION_COOKIE_AGE // 60,
     }

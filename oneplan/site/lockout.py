@@ -7,7 +7,6 @@ gets JSON with the same facts.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,8 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+from oneplan.dates import govuk_time
 
 LOCKOUT_STATUS = 429
 
@@ -47,16 +48,6 @@ def lockout_username(
     return raw.strip().lower()
 
 
-def govuk_time(moment: datetime.datetime) -> str:
-    """GOV.UK style: "9:15am", "4:30pm", "midday", "midnight"."""
-    if (moment.hour, moment.minute) == (12, 0):
-        return "midday"
-    if (moment.hour, moment.minute) == (0, 0):
-        return "midnight"
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
-
-
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,
@@ -72,7 +63,7 @@ def lockout_response(
             {
                 "detail": (
                     "Too many failed sign-in attempts. "
-                    f"Try again in {minutes} minutes, after {until:%H:%M} UK time."
+                    f"Try again in {minutes} minutes, after {govuk_time(until)} UK time."
                 ),
                 "retry_after": until.isoformat(),
             },

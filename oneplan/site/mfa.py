@@ -37,6 +37,8 @@ EXEMPT_URL_NAMES = frozenset(
         "logout",
         "account_logout",
         "account_inactive",
+        # The timeout warning's "Stay signed in", from the set-up pages too.
+        "session-keep-alive",
         "healthz",
         "readyz",
         "accessibility",

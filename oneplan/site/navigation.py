@@ -33,7 +33,8 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     if roles & {Role.LCG_COORDINATOR, Role.PROGRAMME_MANAGER}:
         items.append(NavItem("Screening", "outcomes:screening-list"))
     if Role.LCG_COORDINATOR in roles and Role.FAMILY_SUPPORT_WORKER not in roles:
-        items.append(NavItem("Families needing attention", "plans:my-families"))
+        # Short: a coordinator's seven items fit one line of the 960px page.
+        items.append(NavItem("Needs attention", "plans:my-families"))
     if roles - {Role.SYSTEM_ADMINISTRATOR}:
         items.append(NavItem("Families", "families:list"))
         items.append(NavItem("Search", "families:search"))
@@ -50,7 +51,9 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     elif case_work or Role.LCG_COORDINATOR in roles:
         items.append(NavItem("Emergency access", "families:break-glass"))
     if Role.SYSTEM_ADMINISTRATOR in roles:
-        items.append(NavItem("Administration", "admin:index"))
+        items.append(NavItem("Staff", "staff:list"))
+        # The Django admin keeps reference data only: agencies and LCGs.
+        items.append(NavItem("Reference data", "admin:index"))
     return items
 
 

@@ -8,9 +8,17 @@
 - Every session a user signs in with is recorded (``agencies.UserSession``) so that
   ``agencies.services.user_deactivate`` can end them all at once.
 
-Ending a session signs the user out with the message "Your session has ended: sign in
-again", and sends pages to the sign-in page. The API carries on as not signed in, so it
-answers 403 as for anyone else.
+Ending a session signs the user out and sends pages to the sign-in page, which says why:
+"You were signed out because you were inactive for 30 minutes", "... because you had
+been signed in for 12 hours", or, for a session ended from elsewhere (signing out
+everywhere, deactivation), "Your session has ended: sign in again". The API carries on
+as not signed in, so it answers 403 as for anyone else.
+
+A browser drops the session cookie itself once it is idle for ``SESSION_COOKIE_AGE``, so
+the next request arrives with no session at all. To still say why, each signed-in
+response also sets ``IDLE_UNTIL_COOKIE``: a signed note of when the session will end
+if nothing else happens, which outlives the session cookie and holds nothing else.
+Signing out deletes it.
 """
 
 from __future__ import annotations
@@ -34,6 +42,14 @@ SIGNED_IN_AT = "oneplan.signed_in_at"
 LAST_SEEN_AT = "oneplan.last_seen_at"
 RECORDED_KEY = "oneplan.recorded_session_key"
 ENDED_MESSAGE = "Your session has ended: sign in again"
+IDLE_MESSAGE = "You were signed out because you were inactive for {minutes} minutes"
+MAX_AGE_MESSAGE = "You were signed out because you had been signed in for {hours} hours"
+IDLE_UNTIL_COOKIE = "oneplan_idle_until"
+_COOKIE_SALT = "oneplan.site.sessions.idle_until"
+
+
+def idle_message() -> str:
+    return IDLE_MESSAGE.format(minutes=settings.SESSION_COOKIE_AGE // 60)
 
 
 class SessionLimitsMiddleware:
@@ -42,19 +58,31 @@ class SessionLimitsMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and self._expired(request):
+        is_api = request.path.startswith("/api/")
+        ended = self._ended_because(request) if user is not None and user.is_authenticated else ""
+        if ended:
             logout(request)
-            messages.info(request, ENDED_MESSAGE)
-            if not request.path.startswith("/api/"):
+            messages.info(request, ended)
+            if not is_api:
                 if getattr(request, "htmx", False):
-                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
-                return redirect_to_login(request.get_full_path())
+                    response: HttpResponse = HttpResponseClientRedirect(
+                        resolve_url(settings.LOGIN_URL)
+                    )
+                else:
+                    response = redirect_to_login(request.get_full_path())
+                response.delete_cookie(IDLE_UNTIL_COOKIE)
+                return response
+        elif user is not None and not user.is_authenticated and not is_api:
+            self._explain_sign_out(request)
         response = self.get_response(request)
         self._stamp(request)
+        if not is_api:
+            self._note_idle_until(request, response)
         return response
 
     @staticmethod
-    def _expired(request: HttpRequest) -> bool:
+    def _ended_because(request: HttpRequest) -> str:
+        """Why the signed-in session has ended, or "" while it has not."""
         now = time.time()
         session = request.session
         signed_in_at = session.get(SIGNED_IN_AT)
@@ -62,10 +90,41 @@ class SessionLimitsMiddleware:
         if isinstance(signed_in_at, int | float) and (
             now - signed_in_at > settings.ONEPLAN_SESSION_MAX_AGE
         ):
-            return True
-        return isinstance(last_seen_at, int | float) and (
+            return MAX_AGE_MESSAGE.format(hours=settings.ONEPLAN_SESSION_MAX_AGE // 3600)
+        if isinstance(last_seen_at, int | float) and (
             now - last_seen_at > settings.SESSION_COOKIE_AGE
-        )
+        ):
+            return idle_message()
+        return ""
+
+    @staticmethod
+    def _explain_sign_out(request: HttpRequest) -> None:
+        """A visitor who is not signed in but whose browser was, until recently: say why
+        (once; the note is deleted with this response)."""
+        idle_until = request.get_signed_cookie(IDLE_UNTIL_COOKIE, default=None, salt=_COOKIE_SALT)
+        if idle_until is None:
+            return
+        try:
+            ends = float(idle_until)
+        except ValueError:
+            return
+        messages.info(request, idle_message() if time.time() >= ends else ENDED_MESSAGE)
+
+    @staticmethod
+    def _note_idle_until(request: HttpRequest, response: HttpResponse) -> None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response.set_signed_cookie(
+                IDLE_UNTIL_COOKIE,
+                str(int(time.time()) + settings.SESSION_COOKIE_AGE),
+                salt=_COOKIE_SALT,
+                max_age=settings.ONEPLAN_SESSION_MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif IDLE_UNTIL_COOKIE in request.COOKIES:
+            response.delete_cookie(IDLE_UNTIL_COOKIE)
 
     @staticmethod
     def _stamp(request: HttpRequest) -> None:

@@ -7,13 +7,14 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import AgencyViewSet
+from agencies import api as agencies_api
+from agencies.staff.urls import account_set_up_urlpatterns
+from families import api as families_api
 from families.access.api import BreakGlassAPIView
-from families.api import FamilyViewSet
-from families.search.api import PersonSearchViewSet
-from lcgs.api import LCGViewSet
+from lcgs import api as lcgs_api
 from oneplan.site import api as oneplan_api
-from oneplan.site import auth_views, token_views, views
+from oneplan.site import auth_views, token_views, views, your_account
+from oneplan.site.account_api import SignOutEverywhereAPIView
 from oneplan.site.api_docs import api_docs
 from oneplan.site.auth_api import ApiTokenViewSet, obtain_auth_token
 from outcomes import api as outcomes_api
@@ -24,13 +25,9 @@ from plans import api as plans_api
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 router = DefaultRouter()
-router.register("families", FamilyViewSet, basename="family")
-router.register("search", PersonSearchViewSet, basename="search")
-router.register("agencies", AgencyViewSet, basename="agency")
-router.register("lcgs", LCGViewSet, basename="lcg")
 router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
-plans_api.register(router)
-outcomes_api.register(router)
+for app_api in (agencies_api, lcgs_api, families_api, plans_api, outcomes_api):
+    app_api.register(router)
 
 jobs_patterns = (
     [
@@ -59,6 +56,9 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("jobs/", include(jobs_patterns)),
     path("api-tokens/", include(token_views.urlpatterns)),
+    path("your-account/", include(your_account.urlpatterns)),
+    path("staff/", include("agencies.staff.urls")),
+    path("set-up-account/", include(account_set_up_urlpatterns)),
     path("audit/", include("audit.urls")),
     path("", include("families.urls")),
     path("", include("plans.urls")),
@@ -68,6 +68,11 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("api/jobs/<uuid:job_id>/", oneplan_api.JobDetailView.as_view(), name="api-job-detail"),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path(
+        "api/auth/sign-out-everywhere/",
+        SignOutEverywhereAPIView.as_view(),
+        name="api-sign-out-everywhere",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI without inline scripts, for the Content-Security-Policy (api_docs.py).
     path("api/docs/", api_docs, name="api-docs"),

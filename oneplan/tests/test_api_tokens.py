@@ -23,7 +23,7 @@ from agencies.services import user_deactivate
 from conftest import World, client_for
 from oneplan.config import Config, check_production
 from oneplan.models import ApiToken, ApiTokenEvent
-from oneplan.tests.test_signin import PASSWORD, give_authenticator_app, sign_in, totp_code
+from tests.support.accounts import PASSWORD, give_authenticator_app, sign_in, totp_code
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 MFA_MESSAGE = "Set up two-step verification before using the API"
@@ -315,9 +315,9 @@ def test_the_page_lists_only_your_own_working_tokens(world: World) -> None:
     assert response.status_code == 200
     assert '<h1 class="govuk-heading-l">Your API tokens</h1>' in html
     assert html.count('class="govuk-button govuk-button--warning') == 2
-    assert "2 Mar 2026, 09:10" in html  # created and last used
+    assert "2 March 2026 at 9:10am" in html  # created and last used
     assert "Not used yet" in html
-    assert "2 Mar 2026, 09:30" in html  # the unused one ends 30 minutes after issue
+    assert "2 March 2026 at 9:30am" in html  # the unused one ends 30 minutes after issue
     assert "12 hours" in html
 
 

@@ -25,7 +25,7 @@ from conftest import World
 from oneplan.config import Config, check_production
 from oneplan.encryption import secret_decrypt, secret_encrypt
 from oneplan.tests.test_config import SAFE
-from oneplan.tests.test_signin import (
+from tests.support.accounts import (
     give_authenticator_app,
     recovery_codes,
     sign_in,

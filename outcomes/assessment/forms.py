@@ -1,8 +1,10 @@
-"""The Outcome Plan editor's form: for each tf2 problem, the indicator kinds from the menu
-with their thresholds and windows (DOMAIN.md 4.2)."""
+"""The editor's form for a framework's local rules: for each criterion (a tf2 Outcome Plan
+problem, DOMAIN.md 4.2; an sf2022 headline, 4.3), the indicator kinds from the menu with
+their thresholds and windows, and how many criteria a family needs."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,20 +14,10 @@ from django import forms
 from django.forms.boundfield import BoundField
 
 from oneplan.forms import GOVUKForm
+from outcomes.assessment.editable import EditableFramework
 from outcomes.frameworks.indicators import KINDS, Indicator, IndicatorKind
 from outcomes.frameworks.registry import CRITERIA
-from outcomes.models import Framework
-
-# Which indicator kinds each problem offers. A saved plan may hold others (from an
-# earlier version); those are offered too, so editing never drops them silently.
-PLAN_MENU: dict[str, tuple[str, ...]] = {
-    "crime": ("proven_offence", "asb_intervention", "police_callouts"),
-    "education": ("unauthorised_absence", "exclusions", "neet"),
-    "children_in_need": ("children_social_care", "early_help"),
-    "worklessness": ("out_of_work_benefit", "rent_arrears", "neet"),
-    "domestic_abuse": ("domestic_abuse", "police_callouts"),
-    "health": ("health_need",),
-}
+from outcomes.frameworks.rules import rules_for
 
 _NUMBER = {"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-3"}
 _LIMITS = {
@@ -74,7 +66,9 @@ class ProblemSection:
 
 
 class OutcomePlanForm(GOVUKForm):
-    """Every menu item of every problem: a "use it" checkbox and its settings.
+    """Every menu item of every criterion of ``editor``'s framework: a "use it" checkbox
+    and its settings, and how many criteria a family needs (the field is named after the
+    framework's eligibility parameter, ``min_problems`` or ``min_needs``).
 
     Settings are required only for the indicators in use; ``change_note`` only when
     saving. Values typed into unused indicators are kept and shown again.
@@ -82,18 +76,6 @@ class OutcomePlanForm(GOVUKForm):
 
     based_on = forms.IntegerField(widget=forms.HiddenInput)
     preview = forms.CharField(widget=forms.HiddenInput, required=False)
-    min_problems = forms.IntegerField(
-        label="How many of the six problems a family needs to be identified",
-        min_value=1,
-        max_value=6,
-        widget=forms.TextInput(attrs=_NUMBER),
-        error_messages={
-            "required": "Enter how many problems a family needs to be identified",
-            "invalid": "How many problems a family needs must be a whole number",
-            "min_value": "How many problems a family needs must be between 1 and 6",
-            "max_value": "How many problems a family needs must be between 1 and 6",
-        },
-    )
     change_note = forms.CharField(
         label="What changed and why",
         help_text="Saved with the new version, for the version history and audit.",
@@ -110,26 +92,64 @@ class OutcomePlanForm(GOVUKForm):
         self,
         data: Mapping[str, Any] | None = None,
         *,
+        editor: EditableFramework,
         parameters: Mapping[str, Any] | None = None,
         based_on: int | None = None,
         preview: str = "",
         saving: bool = False,
     ) -> None:
+        self.editor = editor
         self.saving = saving
-        self.menu = _menu_for(parameters)
+        self.labels = dict(CRITERIA[editor.code])
+        self.menu = _menu_for(editor, parameters)
+        # A kind offered under several criteria has the same labels in each; its
+        # messages name the criterion, so the error summary says which one is wrong.
+        offered = Counter(code for kinds in self.menu.values() for code in kinds)
+        self.repeated = {code for code, times in offered.items() if times > 1}
         initial: dict[str, Any] = {"based_on": based_on, "preview": preview}
         if parameters is not None:
-            initial.update(_initial_from(parameters, self.menu))
+            initial.update(_initial_from(editor, parameters, self.menu))
         super().__init__(data, initial=initial)
+        self.fields[editor.count_key] = self._count_field()
         for problem, kinds in self.menu.items():
             for code in kinds:
                 self._add_indicator_fields(problem, KINDS[code])
+        # In the order of the page, which the error summary follows.
+        self.fields["change_note"] = self.fields.pop("change_note")
 
     # -- building -----------------------------------------------------------------
+
+    def _count_field(self) -> forms.IntegerField:
+        nouns, most = self.editor.nouns, self.editor.criteria_count
+        between = f"How many {nouns} a family needs must be between 1 and {most}"
+        return forms.IntegerField(
+            label=(
+                f"How many of the {self.editor.criteria_count_words} {nouns} a family "
+                "needs to be identified"
+            ),
+            min_value=1,
+            max_value=most,
+            widget=forms.TextInput(attrs=_NUMBER),
+            error_messages={
+                "required": f"Enter how many {nouns} a family needs to be identified",
+                "invalid": f"How many {nouns} a family needs must be a whole number",
+                "min_value": between,
+                "max_value": between,
+            },
+        )
+
+    def count_field(self) -> BoundField:
+        return self[self.editor.count_key]
+
+    def _where(self, problem: str, kind: IndicatorKind) -> str:
+        if kind.code not in self.repeated:
+            return ""
+        return f" (under “{_lower(self.labels[problem])}”)"
 
     def _add_indicator_fields(self, problem: str, kind: IndicatorKind) -> None:
         prefix = f"{problem}__{kind.code}"
         labels = _setting_labels(kind)
+        where = self._where(problem, kind)
         self.fields[f"{prefix}__on"] = forms.BooleanField(
             label=kind.menu_label,
             required=False,
@@ -144,12 +164,16 @@ class OutcomePlanForm(GOVUKForm):
                     choices=list((kind.code_choices or {}).items()),
                     widget=forms.CheckboxSelectMultiple,
                     error_messages={
-                        "required": f"Select at least one option for {name_lower}",
-                        "invalid_choice": f"Choose the options for {name_lower} from the list",
+                        "required": f"Select at least one option for {name_lower}{where}",
+                        "invalid_choice": (
+                            f"Choose the options for {name_lower} from the list{where}"
+                        ),
                     },
                 )
             elif setting == "percent":
-                range_message = f"The percentage for {name_lower} must be between 0.1 and 100"
+                range_message = (
+                    f"The percentage for {name_lower} must be between 0.1 and 100{where}"
+                )
                 self.fields[name] = forms.DecimalField(
                     label=label,
                     min_value=Decimal("0.1"),
@@ -157,21 +181,24 @@ class OutcomePlanForm(GOVUKForm):
                     decimal_places=1,
                     widget=forms.TextInput(attrs={**_NUMBER, "inputmode": "decimal"}),
                     error_messages={
-                        "required": f"Enter the percentage for {name_lower}",
-                        "invalid": f"The percentage for {name_lower} must be a number, like 15",
+                        "required": f"Enter the percentage for {name_lower}{where}",
+                        "invalid": (
+                            f"The percentage for {name_lower} must be a number, like 15{where}"
+                        ),
                         "min_value": range_message,
                         "max_value": range_message,
                         "max_digits": range_message,
                         "max_whole_digits": range_message,
                         "max_decimal_places": (
-                            f"The percentage for {name_lower} can have at most 1 decimal place"
+                            f"The percentage for {name_lower} can have at most 1 decimal "
+                            f"place{where}"
                         ),
                     },
                 )
             else:
                 low, high = _LIMITS[setting]
                 optional = setting in ("min_age", "max_age")
-                between = f"{label} must be between {low} and {high}"
+                between = f"{label} must be between {low} and {high}{where}"
                 self.fields[name] = forms.IntegerField(
                     label=label,
                     min_value=low,
@@ -180,8 +207,8 @@ class OutcomePlanForm(GOVUKForm):
                     help_text="Leave empty for no limit" if optional else "",
                     widget=forms.TextInput(attrs=_NUMBER),
                     error_messages={
-                        "required": f"Enter {_lower(label)}",
-                        "invalid": f"{label} must be a whole number",
+                        "required": f"Enter {_lower(label)}{where}",
+                        "invalid": f"{label} must be a whole number{where}",
                         "min_value": between,
                         "max_value": between,
                     },
@@ -191,7 +218,7 @@ class OutcomePlanForm(GOVUKForm):
 
     def sections(self) -> list[ProblemSection]:
         sections = []
-        for problem, label in CRITERIA[Framework.TF2]:
+        for problem, label in CRITERIA[self.editor.code]:
             blocks = []
             for code in self.menu[problem]:
                 kind = KINDS[code]
@@ -235,7 +262,7 @@ class OutcomePlanForm(GOVUKForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for problem, label in CRITERIA[Framework.TF2]:
+        for problem, label in CRITERIA[self.editor.code]:
             in_use = [code for code in self.menu[problem] if data.get(f"{problem}__{code}__on")]
             if not in_use:
                 first = self.menu[problem][0]
@@ -250,12 +277,12 @@ class OutcomePlanForm(GOVUKForm):
                     self.add_error(
                         f"{problem}__{code}__min_age",
                         f"{KINDS[code].menu_label}: the youngest age must not be more than "
-                        "the oldest",
+                        f"the oldest{self._where(problem, KINDS[code])}",
                     )
         return data
 
     def parameters(self, base: Mapping[str, Any]) -> dict[str, Any]:
-        """The edited plan as framework version parameters (household rules kept from
+        """The edited rules as framework version parameters (household rules kept from
         ``base``). Call after ``is_valid()``."""
         data = self.cleaned_data
         criteria: dict[str, list[dict[str, Any]]] = {}
@@ -274,15 +301,18 @@ class OutcomePlanForm(GOVUKForm):
                     values[setting] = value
                 indicators.append(Indicator.from_json(values).to_json())
             criteria[problem] = indicators
+        key = self.editor.count_key
         return {
             "household": dict(base.get("household", {})),
             "criteria": criteria,
-            "eligibility": {"min_problems": data["min_problems"]},
+            "eligibility": {key: data[key]},
         }
 
 
-def _menu_for(parameters: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
-    menu = {problem: list(kinds) for problem, kinds in PLAN_MENU.items()}
+def _menu_for(
+    editor: EditableFramework, parameters: Mapping[str, Any] | None
+) -> dict[str, tuple[str, ...]]:
+    menu = {problem: list(kinds) for problem, kinds in editor.menu.items()}
     criteria = (parameters or {}).get("criteria", {}) or {}
     for problem, indicators in criteria.items():
         if problem not in menu or not isinstance(indicators, list):
@@ -295,13 +325,15 @@ def _menu_for(parameters: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]
 
 
 def _initial_from(
-    parameters: Mapping[str, Any], menu: Mapping[str, tuple[str, ...]]
+    editor: EditableFramework,
+    parameters: Mapping[str, Any],
+    menu: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Any]:
-    """Form values from saved parameters: indicators in the plan are ticked with their
+    """Form values from saved parameters: indicators in the version are ticked with their
     settings; the others show the menu's defaults."""
-    initial: dict[str, Any] = {
-        "min_problems": (parameters.get("eligibility") or {}).get("min_problems", 2)
-    }
+    key = editor.count_key
+    default = rules_for(editor.code).default_parameters()["eligibility"][key]
+    initial: dict[str, Any] = {key: (parameters.get("eligibility") or {}).get(key, default)}
     criteria = parameters.get("criteria") or {}
     for problem, kinds in menu.items():
         saved = {

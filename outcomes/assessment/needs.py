@@ -1,23 +1,25 @@
-"""Identified problems become needs on the family's plan (``plans.plan.identified``).
+"""Identified problems become the family's needs (DOMAIN.md 4.2).
 
-A plan started for a family takes the criteria its current assessment met as its first
-needs; when a later assessment of a family that has a plan finds a new problem, it is
-added as a need too ("and any found during the work", DOMAIN.md 4.2). Needs are never
-closed from here: that is the key worker's decision.
+One way only: when an assessment writes a new result, the criteria it met are opened as
+needs (``plans.plan.services.needs_identified_open``), set-based for the whole chunk and
+in the run's actor's name, whether or not the family has a plan yet. A plan started
+later begins from those needs; a plan that exists records a version naming any new one
+("and any found during the work"). Needs are never closed from here: that is the key
+worker's decision.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection
+
 from agencies.models import User
-from families.models import Family
 from outcomes.frameworks.registry import criterion_label
 from outcomes.models import Assessment
-from plans.models import Plan
-from plans.plan.identified import IdentifiedNeeds
-from plans.plan.services import needs_identified_sync
+from plans.plan.services import IdentifiedNeeds, needs_identified_open
 
 
 def needs_from_criteria(
@@ -31,36 +33,37 @@ def needs_from_criteria(
     ]
 
 
-def identified_needs(family: Family) -> IdentifiedNeeds | None:
-    """The provider registered with plans: the family's current assessment's met
-    criteria (the most recently assessed framework when there are several)."""
-    assessment = (
-        Assessment.objects.filter(family=family, is_current=True).order_by("-assessed_at").first()
-    )
-    if assessment is None:
-        return None
-    return IdentifiedNeeds(
-        assessment.framework, needs_from_criteria(assessment.framework, assessment.criteria)
-    )
+CHUNK_FAMILIES = 2000
 
 
-def plan_needs_sync(family_ids: Iterable[int], *, actor: User) -> int:
-    """Add newly identified problems as needs on the plans of these families (those
-    that have a plan), in ``actor``'s name (the assessment run's); returns how many
-    needs were opened."""
+def identified_needs_open(family_ids: Iterable[int], *, actor: User) -> int:
+    """Open, as needs, the criteria met by these families' current assessments (the
+    most recently assessed framework where a family has several); returns how many
+    needs were opened. Per chunk of families: one read and the writes of
+    ``needs_identified_open``, however many families are in it."""
+    ids = sorted(set(family_ids))
     opened = 0
-    with_plans = Plan.objects.filter(family_id__in=list(family_ids)).values_list(
-        "family_id", flat=True
-    )
-    for family in Family.objects.filter(pk__in=with_plans).order_by("pk"):
-        identified = identified_needs(family)
-        if identified is not None and identified.needs:
-            opened += len(
-                needs_identified_sync(
-                    actor=actor,
-                    family=family,
-                    framework=identified.framework,
-                    needs=identified.needs,
-                )
-            )
+    for start in range(0, len(ids), CHUNK_FAMILIES):
+        opened += _open_for(ids[start : start + CHUNK_FAMILIES], actor=actor)
     return opened
+
+
+def _open_for(family_ids: list[int], *, actor: User) -> int:
+    table = Assessment._meta.db_table
+    with connection.cursor() as cursor:
+        # Only assessments that met something; the newest per family.
+        cursor.execute(
+            f"SELECT DISTINCT ON (family_id) family_id, framework, criteria FROM {table} "  # noqa: S608
+            "WHERE is_current AND met_count > 0 AND family_id = ANY(%s) "
+            "ORDER BY family_id, assessed_at DESC, id DESC",
+            [family_ids],
+        )
+        found = cursor.fetchall()
+    identified: dict[int, IdentifiedNeeds] = {}
+    for family_id, framework, criteria in found:
+        if isinstance(criteria, str):  # the database driver leaves jsonb as text
+            criteria = json.loads(criteria)
+        needs = needs_from_criteria(framework, criteria)
+        if needs:
+            identified[family_id] = IdentifiedNeeds(framework, needs)
+    return len(needs_identified_open(actor=actor, identified=identified))

@@ -1,20 +1,23 @@
 """Reads for assessments: which framework applies, a family's current assessment as a
-given user may see it, and the Outcome Plan's versions."""
+given user may see it, and the versions of the local rules programme managers edit (the
+tf2 Outcome Plan, the sf2022 outcomes framework)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from agencies.models import AnyUser
 from families.access.perms import VIEW_RESTRICTED
 from families.models import Family
 from outcomes.assessment.access import can_edit_outcome_plan
+from outcomes.assessment.editable import EDITABLE, EditableFramework, editable_framework
 from outcomes.frameworks.registry import CRITERIA, DEFAULT_PERIODS, criterion_label
 from outcomes.frameworks.rules import rules_for
 from outcomes.frameworks.types import ParameterError
@@ -28,24 +31,57 @@ from outcomes.models import (
 )
 
 
+class FrameworkChooser:
+    """Which framework applies to a family: the one in force on the day it was attached,
+    or on the assessment date before it is attached (DOMAIN.md 4). Before the first
+    period starts, the earliest framework applies, so a very old date still gets an
+    answer. Assessment runs load it once and ask it for thousands of families; every
+    other "which framework" question goes through it too, so there is one rule."""
+
+    def __init__(self, periods: Iterable[tuple[date, str]]) -> None:
+        self.periods = sorted(periods, reverse=True)
+
+    @classmethod
+    def load(cls) -> FrameworkChooser:
+        periods = list(FrameworkPeriod.objects.values_list("starts_on", "framework"))
+        return cls(periods or DEFAULT_PERIODS)
+
+    def on(self, day: date) -> str:
+        for starts_on, framework in self.periods:
+            if starts_on <= day:
+                return framework
+        return self.periods[-1][1] if self.periods else Framework.TF1.value
+
+    def for_family(self, attached_on: date | None, as_of: date) -> str:
+        return self.on(attached_on or as_of)
+
+    def on_in_sql(self, day: str) -> Case:
+        """``on`` as a SQL expression over the date field ``day``, for querysets that
+        filter thousands of families by their framework: the same periods, so the same
+        answer, including the default periods when none are stored."""
+        earliest = self.periods[-1][1] if self.periods else Framework.TF1.value
+        return Case(
+            *(When(**{f"{day}__gte": starts_on}, then=Value(fw)) for starts_on, fw in self.periods),
+            default=Value(earliest),
+        )
+
+
 def framework_for_date(day: date) -> str:
     """The framework in force on ``day`` (DOMAIN.md 4: a family is assessed under the
-    framework in force when it was attached). Before the first period starts, the
-    earliest framework applies, so a very old date still gets an answer."""
-    periods = list(FrameworkPeriod.objects.values_list("starts_on", "framework"))
-    return _period_on(periods or list(DEFAULT_PERIODS), day)
-
-
-def _period_on(periods: list[tuple[date, str]], day: date) -> str:
-    ordered = sorted(periods)
-    in_force = [framework for starts_on, framework in ordered if starts_on <= day]
-    return in_force[-1] if in_force else ordered[0][1]
+    framework in force when it was attached)."""
+    return FrameworkChooser.load().on(day)
 
 
 def framework_for_family(family: Family, *, today: date | None = None) -> str:
     """The framework a family is assessed under: in force on the day it was attached,
     or today while it is not attached yet."""
-    return framework_for_date(family.attached_on or today or timezone.localdate())
+    return FrameworkChooser.load().for_family(family.attached_on, today or timezone.localdate())
+
+
+def framework_for_new_families(*, today: date | None = None) -> str:
+    """The framework a family taken on today is assessed under, as the assessment run
+    would choose it for a family not attached yet."""
+    return FrameworkChooser.load().for_family(None, today or timezone.localdate())
 
 
 # ---------------------------------------------------------------------------
@@ -205,30 +241,65 @@ def _line(row: Evidence) -> EvidenceLine:
 
 
 # ---------------------------------------------------------------------------
-# The Outcome Plan (tf2 parameters) and its versions
+# The local rules programme managers edit (tf2 Outcome Plan, sf2022 outcomes
+# framework) and their versions
 # ---------------------------------------------------------------------------
 
 
-def outcome_plan_versions_for_user(user: AnyUser) -> QuerySet[FrameworkVersion]:
-    """Every saved version of the tf2 Outcome Plan, newest first; none for users who
-    may not see it."""
-    if not can_edit_outcome_plan(user):
+def outcome_plan_versions_for_user(user: AnyUser, framework: str) -> QuerySet[FrameworkVersion]:
+    """Every saved version of ``framework``'s local rules, newest first; none for users
+    who may not see them, or for a framework without local rules."""
+    if not can_edit_outcome_plan(user) or editable_framework(framework) is None:
         return FrameworkVersion.objects.none()
     return (
-        FrameworkVersion.objects.filter(framework=Framework.TF2)
+        FrameworkVersion.objects.filter(framework=framework)
         .select_related("created_by")
         .order_by("-version")
     )
 
 
 def outcome_plan_version_for_user(
-    user: AnyUser, version: int | None = None
+    user: AnyUser, framework: str, version: int | None = None
 ) -> FrameworkVersion | None:
-    """One version of the Outcome Plan (the latest when ``version`` is None)."""
-    versions = outcome_plan_versions_for_user(user)
+    """One version of ``framework``'s local rules (the latest when ``version`` is None)."""
+    versions = outcome_plan_versions_for_user(user, framework)
     if version is not None:
         versions = versions.filter(version=version)
     return versions.first()
+
+
+@dataclass(frozen=True)
+class EditableSummary:
+    """A framework with local rules, as the list of them shows it."""
+
+    editor: EditableFramework
+    label: str
+    latest: FrameworkVersion | None
+    in_force_for_new_families: bool
+
+
+def outcome_plan_frameworks_for_user(
+    user: AnyUser, *, today: date | None = None
+) -> list[EditableSummary]:
+    """Each framework whose local rules a programme manager edits, with its version in
+    use and whether new families are assessed under it; the one in force first. Two
+    queries; empty for users who may not see them."""
+    if not can_edit_outcome_plan(user):
+        return []
+    in_force = framework_for_new_families(today=today)
+    latest = {
+        v.framework: v
+        for v in FrameworkVersion.objects.filter(framework__in=list(EDITABLE))
+        .select_related("created_by")
+        .order_by("framework", "-version")
+        .distinct("framework")
+    }
+    summaries = [
+        EditableSummary(editor, Framework(code).label, latest.get(code), code == in_force)
+        for code, editor in EDITABLE.items()
+    ]
+    summaries.sort(key=lambda s: not s.in_force_for_new_families)
+    return summaries
 
 
 @dataclass(frozen=True)
@@ -239,14 +310,21 @@ class PlanProblem:
 
 
 def outcome_plan_problems(version: FrameworkVersion) -> tuple[list[PlanProblem], int]:
-    """The plan's six problems with each indicator in words, and how many problems a
-    family needs."""
-    parameters = rules_for(Framework.TF2).parse_parameters(version.parameters)
+    """A version's criteria (tf2's six problems, sf2022's ten headlines) with each
+    indicator in words, and how many of them a family needs."""
+    editor = editable_framework(version.framework)
+    if editor is None:
+        raise ValueError(f"{version.framework} has no local rules")
+    parameters = rules_for(version.framework).parse_parameters(version.parameters)
     problems = [
-        PlanProblem(code, criterion_label(Framework.TF2, code), [i.description for i in indicators])
-        for code, indicators in parameters.criteria.items()
+        PlanProblem(
+            code,
+            criterion_label(version.framework, code),
+            [i.description for i in parameters.criteria[code]],
+        )
+        for code, _ in CRITERIA[version.framework]
     ]
-    return problems, parameters.eligibility["min_problems"]
+    return problems, parameters.eligibility[editor.count_key]
 
 
 # ---------------------------------------------------------------------------

@@ -35,19 +35,16 @@ from agencies.models import User
 from audit.history import actor_context
 from families.models import Family, HouseholdMembership, Person
 from oneplan.errors import ApplicationError
-from oneplan.models import Job, JobStatus
-from outcomes.assessment.access import can_edit_outcome_plan
-from outcomes.assessment.needs import plan_needs_sync
+from outcomes.assessment.needs import identified_needs_open
+from outcomes.assessment.selectors import FrameworkChooser
 from outcomes.frameworks.base import CriteriaParameters
-from outcomes.frameworks.registry import DEFAULT_PERIODS, FRAMEWORK_CODES
+from outcomes.frameworks.registry import FRAMEWORK_CODES
 from outcomes.frameworks.rules import rules_for
 from outcomes.frameworks.types import Fact, Household, Member, ParameterError, RuleResult
 from outcomes.models import (
     Assessment,
     AssessmentQueue,
     Evidence,
-    Framework,
-    FrameworkPeriod,
     FrameworkVersion,
 )
 
@@ -64,7 +61,8 @@ SPELL_KINDS: Final = ("benefits", "employment", "social_care", "health", "neet")
 
 Progress = Callable[[int, int], None]
 
-# The kind of background job that runs an assessment or an Outcome Plan preview.
+# The kind of background job that runs an assessment or an Outcome Plan preview
+# (``outcome_plan.outcome_plan_preview``).
 ASSESSMENT_RUN_JOB = "assessment_run"
 
 
@@ -116,28 +114,6 @@ class LoadedFamily:
 # ---------------------------------------------------------------------------
 # Reference data: framework periods and versions (a few rows, read once per run)
 # ---------------------------------------------------------------------------
-
-
-class FrameworkChooser:
-    """Which framework applies to a family: the one in force on the day it was attached,
-    or on the assessment date before it is attached (DOMAIN.md 4)."""
-
-    def __init__(self, periods: Iterable[tuple[date, str]]) -> None:
-        self.periods = sorted(periods, reverse=True)
-
-    @classmethod
-    def load(cls) -> FrameworkChooser:
-        periods = list(FrameworkPeriod.objects.values_list("starts_on", "framework"))
-        return cls(periods or DEFAULT_PERIODS)
-
-    def on(self, day: date) -> str:
-        for starts_on, framework in self.periods:
-            if starts_on <= day:
-                return framework
-        return self.periods[-1][1] if self.periods else Framework.TF1.value
-
-    def for_family(self, attached_on: date | None, as_of: date) -> str:
-        return self.on(attached_on or as_of)
 
 
 def framework_versions_ensure() -> None:
@@ -269,7 +245,7 @@ def _assess_chunk(
     versions: Mapping[str, LoadedVersion],
     chooser: FrameworkChooser,
     framework: str | None = None,
-    plan_needs: bool = True,
+    open_needs: bool = True,
 ) -> RunCounts:
     """Assess these families and write what changed. Runs inside the caller's
     transaction, after taking each family's lock."""
@@ -371,9 +347,9 @@ def _assess_chunk(
             )
     counts.written += len(new_rows)
     counts.refreshed += len(refreshed)
-    if new_rows and plan_needs:
-        # A changed result may name a new problem: it joins the family's plan as a need.
-        plan_needs_sync((row[0] for row in new_rows), actor=actor)
+    if new_rows and open_needs:
+        # A changed result may name a new problem: it becomes one of the family's needs.
+        identified_needs_open((row[0] for row in new_rows), actor=actor)
     return counts
 
 
@@ -385,12 +361,12 @@ def assessment_families_run(
     framework: str | None = None,
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
-    plan_needs: bool = True,
+    open_needs: bool = True,
 ) -> RunCounts:
     """Assess these families on ``as_of``, each under the framework that applies to it
     (or ``framework``), writing only what changed. Each chunk commits on its own, so a
-    long run keeps what it has done if it stops. ``plan_needs=False`` leaves plans'
-    needs alone (the demo seeder writes plans with their needs already)."""
+    long run keeps what it has done if it stops. The criteria a new result meets are
+    opened as the family's needs (``open_needs=False`` leaves needs alone)."""
     ids = sorted(set(family_ids))
     versions = framework_versions_current()
     chooser = FrameworkChooser.load()
@@ -406,7 +382,7 @@ def assessment_families_run(
                     versions=versions,
                     chooser=chooser,
                     framework=framework,
-                    plan_needs=plan_needs,
+                    open_needs=open_needs,
                 )
             )
         if progress is not None:
@@ -479,7 +455,8 @@ def assessment_all_run(
 
 
 # ---------------------------------------------------------------------------
-# Assessing without writing: the command line and the Outcome Plan preview
+# Assessing without writing: the command line (the Outcome Plan's preview, which
+# compares two versions over every family, is in outcome_plan.py)
 # ---------------------------------------------------------------------------
 
 
@@ -504,116 +481,3 @@ def assessment_compute(
     )[family.pk]
     result = rules_for(code).assess(loaded.household, version.parameters, as_of)
     return FamilyAssessment(code, version.version, result)
-
-
-@dataclass
-class PreviewCounts:
-    families: int = 0
-    current_eligible: int = 0
-    edited_eligible: int = 0
-    newly_identified: int = 0
-    no_longer_identified: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "families": self.families,
-            "identified by the current plan": self.current_eligible,
-            "identified by the edited plan": self.edited_eligible,
-            "newly identified": self.newly_identified,
-            "no longer identified": self.no_longer_identified,
-        }
-
-
-def outcome_plan_preview(
-    *,
-    actor: User,
-    parameters: Mapping[str, Any],
-    as_of: date,
-    chunk_size: int = CHUNK_SIZE,
-    progress: Progress | None = None,
-) -> PreviewCounts:
-    """How many families an edited tf2 Outcome Plan would identify, against the current
-    version, over every family, on ``as_of``. Writes nothing."""
-    if not can_edit_outcome_plan(actor):
-        raise ApplicationError("Only programme managers can preview the Outcome Plan")
-    rules = rules_for(Framework.TF2)
-    try:
-        edited = rules.parse_parameters(parameters)
-    except ParameterError as exc:
-        raise ApplicationError(str(exc)) from exc
-    current = framework_versions_current()[Framework.TF2].parameters
-    lookback = min(edited.lookback_start(as_of), current.lookback_start(as_of))
-    ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
-    counts = PreviewCounts()
-    for start in range(0, len(ids), chunk_size):
-        chunk = ids[start : start + chunk_size]
-        for family in families_load(chunk, as_of=as_of, lookback_start=lookback).values():
-            household = family.household
-            before = rules.assess(household, current, as_of).eligible
-            after = rules.assess(household, edited, as_of).eligible
-            counts.families += 1
-            counts.current_eligible += before
-            counts.edited_eligible += after
-            counts.newly_identified += after and not before
-            counts.no_longer_identified += before and not after
-        if progress is not None:
-            progress(min(start + chunk_size, len(ids)), len(ids))
-    return counts
-
-
-@transaction.atomic
-def outcome_plan_save(
-    *,
-    actor: User,
-    parameters: Mapping[str, Any],
-    change_note: str,
-    based_on: int,
-    preview: Job | None,
-) -> FrameworkVersion:
-    """Save an edited tf2 Outcome Plan as a new version, and queue every family for
-    re-assessment under it (DOMAIN.md 4.2: the plan is data the programme manager edits).
-
-    Saving needs ``preview``, a finished preview (``outcome_plan_preview`` as a job) of
-    exactly these parameters, so nobody changes who is identified without first seeing
-    by how much. ``based_on`` is the version the editor started from: if someone saved
-    another version since, this one is refused rather than silently undoing their change."""
-    if not can_edit_outcome_plan(actor):
-        raise ApplicationError("Only programme managers can change the Outcome Plan")
-    note = change_note.strip()
-    if not note:
-        raise ApplicationError("Enter what changed and why", field="change_note")
-    if preview is None or preview.status != JobStatus.SUCCEEDED:
-        raise ApplicationError(
-            "Preview the changes, and wait for the preview to finish, before saving them"
-        )
-    if preview.parameters.get("parameters") != dict(parameters):
-        raise ApplicationError(
-            "You changed the plan after the preview. Preview it again before saving it"
-        )
-    try:
-        parsed = rules_for(Framework.TF2).parse_parameters(parameters)
-    except ParameterError as exc:
-        raise ApplicationError(str(exc)) from exc
-    latest = (
-        FrameworkVersion.objects.select_for_update()
-        .filter(framework=Framework.TF2)
-        .order_by("-version")
-        .first()
-    )
-    latest_number = latest.version if latest is not None else 0
-    if latest_number != based_on:
-        raise ApplicationError(
-            f"Version {latest_number} was saved while you were editing. Start again from it."
-        )
-    version = FrameworkVersion.objects.create(
-        framework=Framework.TF2,
-        version=latest_number + 1,
-        parameters=parsed.to_json(),
-        change_note=note,
-        created_by=actor,
-        created_at=timezone.now(),
-    )
-    from outcomes.assessment.queue import assessment_queue_add_all
-
-    assessment_queue_add_all()
-    return version

@@ -1,5 +1,7 @@
-"""The tf2 Outcome Plan pages (programme managers): the plan, the editor with its
-preview, and the version history. Parse, check, call one service, render."""
+"""The pages of the local rules programme managers edit: the list of frameworks that have
+them (the tf2 Outcome Plan, the sf2022 outcomes framework) saying which one new families
+are assessed under, and for each the rules in use, the editor with its preview, and the
+version history. Parse, check, call one service, render."""
 
 from __future__ import annotations
 
@@ -13,21 +15,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from agencies.models import User
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
-from oneplan.jobs import job_start
 from oneplan.models import Job, JobStatus
 from oneplan.selectors import job_get_for_user_or_404
-from outcomes.assessment import selectors, services
+from outcomes.assessment import outcome_plan, selectors, services
 from outcomes.assessment.access import can_edit_outcome_plan
+from outcomes.assessment.editable import EditableFramework, editable_framework
 from outcomes.assessment.forms import OutcomePlanForm
+from outcomes.frameworks.registry import CRITERIA
 from outcomes.frameworks.types import ParameterError
-from outcomes.models import FrameworkVersion
-
-PREVIEW = "outcome_plan_preview"
+from outcomes.models import Framework, FrameworkVersion
 
 
 def _programme_manager(request: HttpRequest) -> User:
@@ -38,18 +38,38 @@ def _programme_manager(request: HttpRequest) -> User:
     return user
 
 
-def _latest(user: User) -> FrameworkVersion:
-    version = selectors.outcome_plan_version_for_user(user)
+def _editor(framework: str) -> EditableFramework:
+    editor = editable_framework(framework)
+    if editor is None:
+        raise Http404("That framework has no local rules to change")
+    return editor
+
+
+def _latest(user: User, framework: str) -> FrameworkVersion:
+    version = selectors.outcome_plan_version_for_user(user, framework)
     if version is None:
         services.framework_versions_ensure()
-        version = selectors.outcome_plan_version_for_user(user)
+        version = selectors.outcome_plan_version_for_user(user, framework)
     if version is None:
-        raise Http404("No Outcome Plan has been saved")
+        raise Http404("No version has been saved")
     return version
 
 
-def _preview_job(user: User, job_id: str) -> Job | None:
-    """The user's own preview job, or None for an empty id; 404 for anyone else's."""
+def _in_force(editor: EditableFramework) -> dict[str, Any]:
+    """Which framework new families are assessed under, for the pages to say so."""
+    code = selectors.framework_for_new_families()
+    return {
+        "editor": editor,
+        "framework_label": Framework(editor.code).label,
+        "in_force_label": Framework(code).label,
+        "in_force": code == editor.code,
+        "in_force_editor": editable_framework(code),
+    }
+
+
+def _preview_job(user: User, job_id: str, framework: str) -> Job | None:
+    """The user's own preview of this framework, or None for an empty id; 404 for anyone
+    else's, or another framework's."""
     if not job_id:
         return None
     try:
@@ -57,51 +77,81 @@ def _preview_job(user: User, job_id: str) -> Job | None:
     except ValueError:
         raise Http404("No such preview") from None
     job = job_get_for_user_or_404(user, job_id)
-    if job.kind != services.ASSESSMENT_RUN_JOB or job.parameters.get("purpose") != PREVIEW:
+    if (
+        job.kind != services.ASSESSMENT_RUN_JOB
+        or job.parameters.get("purpose") != outcome_plan.PREVIEW_PURPOSE
+        or job.parameters.get("framework") != framework
+    ):
         raise Http404("No such preview")
     return job
 
 
 @login_required
 @access_rule("programme managers")
-def outcome_plan_detail(request: HttpRequest) -> HttpResponse:
+def outcome_plan_list(request: HttpRequest) -> HttpResponse:
     user = _programme_manager(request)
-    version = _latest(user)
-    problems, min_problems = selectors.outcome_plan_problems(version)
+    services.framework_versions_ensure()
+    frameworks = selectors.outcome_plan_frameworks_for_user(user)
+    in_force = selectors.framework_for_new_families()
     return render(
         request,
-        "outcomes/assessment/outcome_plan_detail.html",
-        {"version": version, "problems": problems, "min_problems": min_problems},
+        "outcomes/assessment/outcome_plan_list.html",
+        {"frameworks": frameworks, "in_force_label": Framework(in_force).label},
     )
 
 
 @login_required
 @access_rule("programme managers")
-def outcome_plan_versions(request: HttpRequest) -> HttpResponse:
+def outcome_plan_detail(request: HttpRequest, framework: str) -> HttpResponse:
     user = _programme_manager(request)
-    return render(
-        request,
-        "outcomes/assessment/outcome_plan_versions.html",
-        {"versions": list(selectors.outcome_plan_versions_for_user(user))},
-    )
-
-
-@login_required
-@access_rule("programme managers")
-def outcome_plan_version(request: HttpRequest, version: int) -> HttpResponse:
-    user = _programme_manager(request)
-    saved = selectors.outcome_plan_version_for_user(user, version)
-    if saved is None:
-        raise Http404("No such version")
-    problems, min_problems = selectors.outcome_plan_problems(saved)
+    editor = _editor(framework)
+    version = _latest(user, framework)
+    problems, min_count = selectors.outcome_plan_problems(version)
     return render(
         request,
         "outcomes/assessment/outcome_plan_detail.html",
         {
+            **_in_force(editor),
+            "version": version,
+            "problems": problems,
+            "min_count": min_count,
+        },
+    )
+
+
+@login_required
+@access_rule("programme managers")
+def outcome_plan_versions(request: HttpRequest, framework: str) -> HttpResponse:
+    user = _programme_manager(request)
+    editor = _editor(framework)
+    return render(
+        request,
+        "outcomes/assessment/outcome_plan_versions.html",
+        {
+            **_in_force(editor),
+            "versions": list(selectors.outcome_plan_versions_for_user(user, framework)),
+        },
+    )
+
+
+@login_required
+@access_rule("programme managers")
+def outcome_plan_version(request: HttpRequest, framework: str, version: int) -> HttpResponse:
+    user = _programme_manager(request)
+    editor = _editor(framework)
+    saved = selectors.outcome_plan_version_for_user(user, framework, version)
+    if saved is None:
+        raise Http404("No such version")
+    problems, min_count = selectors.outcome_plan_problems(saved)
+    return render(
+        request,
+        "outcomes/assessment/outcome_plan_detail.html",
+        {
+            **_in_force(editor),
             "version": saved,
             "problems": problems,
-            "min_problems": min_problems,
-            "is_latest": saved.pk == _latest(user).pk,
+            "min_count": min_count,
+            "is_latest": saved.pk == _latest(user, framework).pk,
             "historic": True,
         },
     )
@@ -109,26 +159,30 @@ def outcome_plan_version(request: HttpRequest, version: int) -> HttpResponse:
 
 @login_required
 @access_rule("programme managers")
-def outcome_plan_edit(request: HttpRequest) -> HttpResponse:
+def outcome_plan_edit(request: HttpRequest, framework: str) -> HttpResponse:
     """Edit, preview (a background job over every family), then save as a new version.
 
-    Saving needs a finished preview of exactly the plan being saved, so nobody changes
+    Saving needs a finished preview of exactly the rules being saved, so nobody changes
     who is identified without first seeing by how much."""
     user = _programme_manager(request)
-    latest = _latest(user)
+    editor = _editor(framework)
+    latest = _latest(user, framework)
     if request.method != "POST":
-        job = _preview_job(user, request.GET.get("preview", ""))
+        job = _preview_job(user, request.GET.get("preview", ""), framework)
         parameters = job.parameters["parameters"] if job is not None else latest.parameters
         based_on = int(job.parameters["based_on"]) if job is not None else latest.version
         form = OutcomePlanForm(
-            parameters=parameters, based_on=based_on, preview=str(job.pk) if job else ""
+            editor=editor,
+            parameters=parameters,
+            based_on=based_on,
+            preview=str(job.pk) if job else "",
         )
         return _edit_page(request, form, latest, job)
 
     action = request.POST.get("action", "")
     saving = action == "save"
-    form = OutcomePlanForm(request.POST, parameters=latest.parameters, saving=saving)
-    job = _preview_job(user, request.POST.get("preview", "")) if saving else None
+    form = OutcomePlanForm(request.POST, editor=editor, parameters=latest.parameters, saving=saving)
+    job = _preview_job(user, request.POST.get("preview", ""), framework) if saving else None
     draft: dict[str, Any] | None = None
     if action not in ("preview", "save"):
         form.add_error(None, "Choose to preview the changes or to save them")
@@ -138,21 +192,23 @@ def outcome_plan_edit(request: HttpRequest) -> HttpResponse:
         except ParameterError as exc:
             form.add_error(None, str(exc))
     if draft is not None and action == "preview":
-        job = job_start(
-            actor=user,
-            kind=services.ASSESSMENT_RUN_JOB,
-            parameters={
-                "purpose": PREVIEW,
-                "parameters": draft,
-                "as_of": timezone.localdate().isoformat(),
-                "based_on": form.cleaned_data["based_on"],
-            },
-        )
-        return redirect(f"{reverse('outcomes:outcome-plan-edit')}?preview={job.pk}")
+        try:
+            job = outcome_plan.outcome_plan_preview_start(
+                actor=user,
+                framework=framework,
+                parameters=draft,
+                based_on=form.cleaned_data["based_on"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            edit = reverse("outcomes:outcome-plan-edit", args=[framework])
+            return redirect(f"{edit}?preview={job.pk}")
     if draft is not None and saving:
         try:
-            saved = services.outcome_plan_save(
+            saved = outcome_plan.outcome_plan_save(
                 actor=user,
+                framework=framework,
                 parameters=draft,
                 change_note=form.cleaned_data["change_note"],
                 based_on=form.cleaned_data["based_on"],
@@ -163,10 +219,10 @@ def outcome_plan_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Version {saved.version} of the Outcome Plan is saved. Every family will "
+                f"Version {saved.version} of {editor.name} is saved. Every family will "
                 "be re-assessed under it in the background.",
             )
-            return redirect("outcomes:outcome-plan")
+            return redirect("outcomes:outcome-plan-detail", framework)
     return _edit_page(request, form, latest, job, status=400)
 
 
@@ -186,19 +242,20 @@ def _edit_page(
         draft_problems = selectors.outcome_plan_problems(draft_version)[0]
     preview = None
     if job is not None and job.status == JobStatus.SUCCEEDED:
-        counts = job.counts
+        counts = outcome_plan.PreviewCounts.from_dict(job.counts, latest.framework)
         preview = {
             "as_of": date.fromisoformat(job.parameters["as_of"]),
-            "families": counts.get("families", 0),
-            "current": counts.get("identified by the current plan", 0),
-            "edited": counts.get("identified by the edited plan", 0),
-            "newly": counts.get("newly identified", 0),
-            "no_longer": counts.get("no longer identified", 0),
+            "counts": counts,
+            "criteria": [
+                (label, counts.current_by_criterion[code], counts.edited_by_criterion[code])
+                for code, label in CRITERIA[latest.framework]
+            ],
         }
     return render(
         request,
         "outcomes/assessment/outcome_plan_edit.html",
         {
+            **_in_force(form.editor),
             "form": form,
             "latest": latest,
             "job": job,

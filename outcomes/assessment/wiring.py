@@ -1,5 +1,6 @@
 """Hooks this area registers when Django starts: the family page's eligibility panel and
-the runner of assessment jobs (the Outcome Plan preview)."""
+the runner of assessment jobs (the preview of the Outcome Plan or the outcomes
+framework)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ def eligibility_panel(user: User, family: Family, permissions: frozenset[str]) -
 def assessment_job_run(job: Job, progress: Progress) -> JobOutcome:
     from datetime import date
 
-    from outcomes.assessment.services import outcome_plan_preview
+    from outcomes.assessment.outcome_plan import PREVIEW_PURPOSE, outcome_plan_preview
 
     purpose = job.parameters.get("purpose")
-    if purpose != "outcome_plan_preview":
+    if purpose != PREVIEW_PURPOSE:
         raise ValueError(f"Unknown assessment job {purpose!r}")
     counts = outcome_plan_preview(
         actor=job.started_by,
+        framework=job.parameters["framework"],
         parameters=job.parameters["parameters"],
         as_of=date.fromisoformat(job.parameters["as_of"]),
         progress=progress,
@@ -46,10 +48,7 @@ def assessment_job_run(job: Job, progress: Progress) -> JobOutcome:
 
 
 def ready() -> None:
-    from outcomes.assessment.needs import identified_needs
     from outcomes.assessment.services import ASSESSMENT_RUN_JOB
-    from plans.plan.identified import register_identified_needs
 
     register_family_panel("eligibility", 20, eligibility_panel)
-    register_identified_needs(identified_needs)
     register_job_runner(ASSESSMENT_RUN_JOB, assessment_job_run, label="Eligibility assessment")

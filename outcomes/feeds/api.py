@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -22,7 +21,9 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from agencies.models import Agency, User
+from agencies.request_user import request_user_or_403
 from audit.services import access_event_record
+from oneplan.models import Job
 from outcomes.feeds import selectors, services
 from outcomes.feeds.access import can_submit_feeds
 from outcomes.feeds.reading import MAX_FILE_BYTES
@@ -46,17 +47,20 @@ class RowErrorSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
-class FeedJobSerializer(serializers.Serializer[Any]):
+class FeedJobSerializer(serializers.Serializer[Job]):
     id = serializers.UUIDField()
     status = serializers.CharField(help_text="queued, running, succeeded or failed")
     percent = serializers.IntegerField()
-    url = serializers.CharField(help_text="Poll this job at /api/jobs/{id}/")
+    url = serializers.SerializerMethodField(help_text="Poll this job at /api/jobs/{id}/")
+
+    def get_url(self, job: Job) -> str:
+        return f"/api/jobs/{job.pk}/"
 
 
 class FeedSubmissionSerializer(serializers.ModelSerializer[FeedSubmission]):
     agency = serializers.CharField(source="agency.code")
     submitted_by = serializers.CharField(source="submitted_by.username")
-    job = serializers.SerializerMethodField()
+    job = FeedJobSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = FeedSubmission
@@ -85,18 +89,6 @@ class FeedSubmissionSerializer(serializers.ModelSerializer[FeedSubmission]):
             "families_touched",
             "job",
         ]
-
-    @extend_schema_field(FeedJobSerializer(allow_null=True))
-    def get_job(self, submission: FeedSubmission) -> dict[str, Any] | None:
-        job = submission.job
-        if job is None:
-            return None
-        return {
-            "id": job.pk,
-            "status": job.status,
-            "percent": job.percent,
-            "url": f"/api/jobs/{job.pk}/",
-        }
 
 
 class FeedSubmissionDetailSerializer(FeedSubmissionSerializer):
@@ -177,11 +169,9 @@ class FeedSubmissionViewSet(
     lookup_value_regex = r"[0-9]+"
 
     def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        if not can_submit_feeds(user):
-            raise PermissionDenied("Only programme managers work with agency feeds")
-        return user
+        return request_user_or_403(
+            self.request, can_submit_feeds, "Only programme managers work with agency feeds"
+        )
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if self.action == "retrieve":

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from families import identifiers
+from oneplan.dates import govuk_date
 from outcomes.feeds.kinds import KINDS, MAX_HOURS_PER_WEEK, MAX_SESSIONS, Column, columns_for
 from outcomes.feeds.reading import FileRejected, Table, column_letter
 from outcomes.models import FeedKind
@@ -521,8 +522,8 @@ def _row_checks(
             RowError(
                 number,
                 "date_of_birth",
-                f"date_of_birth ({born:%d/%m/%Y}) is after the extract date "
-                f"({extract_date:%d/%m/%Y})",
+                f"date_of_birth ({govuk_date(born)}) is after the extract date "
+                f"({govuk_date(extract_date)})",
             )
         )
     if not values.get("postcode") and not values.get("uprn") and not values.get("household_id"):
@@ -543,7 +544,7 @@ def _row_checks(
                 RowError(
                     number,
                     later,
-                    f"{later} ({end:%d/%m/%Y}) is before {earlier} ({start:%d/%m/%Y})",
+                    f"{later} ({govuk_date(end)}) is before {earlier} ({govuk_date(start)})",
                 )
             )
     if kind == FeedKind.SCHOOL_ATTENDANCE:

@@ -11,7 +11,6 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from agencies.models import Agency, User
+from agencies.request_user import request_user_or_403
 from audit.services import access_event_record
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
@@ -37,11 +37,9 @@ RULE = "programme managers only"
 
 
 def _manager(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not can_submit_feeds(user):
-        raise PermissionDenied("Only programme managers work with agency feeds")
-    return user
+    return request_user_or_403(
+        request, can_submit_feeds, "Only programme managers work with agency feeds"
+    )
 
 
 @login_required

@@ -57,8 +57,10 @@ def parse_criteria_parameters(
     eligibility_defaults: Mapping[str, int],
     *,
     allow_empty: frozenset[str] = frozenset(),
+    eligibility_min: int = 0,
 ) -> CriteriaParameters:
-    """Parse and check a version's JSON; ``ParameterError`` says what is wrong."""
+    """Parse and check a version's JSON; ``ParameterError`` says what is wrong. Each
+    eligibility number is from ``eligibility_min`` to the number of criteria."""
     if not isinstance(data, Mapping):
         raise ParameterError("Parameters must be an object")
     raw_criteria = data.get("criteria")
@@ -80,10 +82,9 @@ def parse_criteria_parameters(
     eligibility: dict[str, int] = {}
     for name, default in eligibility_defaults.items():
         value = raw_eligibility.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= len(codes):
-            raise ParameterError(
-                f"eligibility.{name} must be a whole number from 0 to {len(codes)}"
-            )
+        low, high = eligibility_min, len(codes)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ParameterError(f"eligibility.{name} must be a whole number from {low} to {high}")
         eligibility[name] = value
     return CriteriaParameters(
         framework=framework,

@@ -5,7 +5,7 @@ puts on its menu. Pure: no ORM, no clock (the assessment date is in the context)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -273,22 +273,30 @@ def neet_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
 # -- children's social care, work and money, housing -------------------------------
 
 
-def social_care_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
+def _coded_spells(
+    ind: Indicator, ctx: Context, kind: str, key: str, name: Callable[[str], str]
+) -> list[Hit]:
+    """Spells of ``kind`` whose ``key`` is one of the indicator's codes, open at some time
+    in its window, of people of its ages: one finding a person, naming each spell."""
     start = _window(ind, ctx)
     found = [
         f
-        for f in ctx.facts("social_care")
-        if f.data.get("status") in ind.codes
+        for f in ctx.facts(kind)
+        if f.data.get(key) in ind.codes
         and f.active_between(start, ctx.as_of)
         and _age_fits(ind, ctx.age(f.person_id))
     ]
     hits = []
     for person_id, facts in _per_person(found).items():
-        what = "; ".join(
-            f"{SOCIAL_CARE.get(str(f.data.get('status')), 'episode')} {_spell(f)}" for f in facts
-        )
+        what = "; ".join(f"{name(str(f.data.get(key)))} {_spell(f)}" for f in facts)
         hits.append(_hit(f"{ctx.who(person_id)}: {what}", facts))
     return hits
+
+
+def social_care_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
+    return _coded_spells(
+        ind, ctx, "social_care", "status", lambda code: SOCIAL_CARE.get(code, "episode")
+    )
 
 
 def benefit_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
@@ -370,21 +378,9 @@ def abuse_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
 
 
 def health_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
-    start = _window(ind, ctx)
-    found = [
-        f
-        for f in ctx.facts("health")
-        if f.data.get("need") in ind.codes
-        and f.active_between(start, ctx.as_of)
-        and _age_fits(ind, ctx.age(f.person_id))
-    ]
-    hits = []
-    for person_id, facts in _per_person(found).items():
-        what = "; ".join(
-            f"{HEALTH_NEEDS.get(str(f.data.get('need')), 'health')} need {_spell(f)}" for f in facts
-        )
-        hits.append(_hit(f"{ctx.who(person_id)}: {what}", facts))
-    return hits
+    return _coded_spells(
+        ind, ctx, "health", "need", lambda code: f"{HEALTH_NEEDS.get(code, 'health')} need"
+    )
 
 
 def _terms_text(ind: Indicator, as_of: date | None) -> str:
@@ -409,10 +405,14 @@ def asb_text(i: Indicator, as_of: date | None) -> str:
 
 
 def callouts_describe(i: Indicator, as_of: date | None) -> str:
-    what = f"police call-outs ({_words(i.codes, CALLOUT_CATEGORIES)})"
+    kinds = f"({_words(i.codes, CALLOUT_CATEGORIES)}) in the last {_months(i.months)}"
     if as_of is None:
-        return f"At least {i.count} {what} in the last {_months(i.months)}"
-    return f"Fewer than {i.count} {what} in the last {_months(i.months)}"
+        noun = "police call-out" if i.count == 1 else "police call-outs"
+        return f"At least {i.count} {noun} {kinds}"
+    # Looked for and not found: with a threshold of 1, that means none at all.
+    if i.count == 1:
+        return f"No police call-outs {kinds}"
+    return f"Fewer than {i.count} police call-outs {kinds}"
 
 
 def absence_text(i: Indicator, as_of: date | None) -> str:

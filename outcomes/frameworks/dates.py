@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from oneplan.dates import govuk_date
+
 _TERM_STARTS = (("spring", 1), ("summer", 4), ("autumn", 9))
 
 
@@ -92,4 +94,4 @@ def terms_label(terms: tuple[Term, ...] | list[Term]) -> str:
 @lru_cache(maxsize=8192)
 def long_date(day: date) -> str:
     """'3 March 2025', the GOV.UK date style."""
-    return f"{day.day} {day:%B %Y}"
+    return govuk_date(day)

@@ -120,9 +120,13 @@ def _setting(kind: IndicatorKind, name: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise ParameterError(f"{label} must be a number")
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
             raise ParameterError(f"{label} must be a number") from None
+        # "NaN" parses, but cannot be compared with the bounds check's limits.
+        if not number.is_finite():
+            raise ParameterError(f"{label} must be a number")
+        return number
     if name == "codes":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ParameterError(f"{label} must be a list of codes")

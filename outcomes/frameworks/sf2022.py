@@ -14,7 +14,7 @@ from outcomes.frameworks.base import (
     evaluate_criteria,
     parse_criteria_parameters,
 )
-from outcomes.frameworks.types import Household, RuleResult
+from outcomes.frameworks.types import Household, HouseholdRules, RuleResult
 
 CODE = "sf2022"
 ELIGIBILITY_DEFAULTS = {"min_needs": 3}
@@ -23,13 +23,7 @@ ELIGIBILITY_DEFAULTS = {"min_needs": 3}
 def default_parameters() -> dict[str, Any]:
     """Indicators for each headline from the feeds OnePlan receives."""
     return {
-        "household": {
-            "adult_age": 18,
-            "school_age_min": 5,
-            "school_age_max": 16,
-            "dependent_under": 16,
-            "dependent_max_age": 18,
-        },
+        "household": HouseholdRules().to_json(),
         "criteria": {
             "education": [
                 {"kind": "unauthorised_absence", "percent": 10, "terms": 3},
@@ -127,7 +121,9 @@ def default_parameters() -> dict[str, Any]:
 
 
 def parse_parameters(data: Any) -> CriteriaParameters:
-    return parse_criteria_parameters(CODE, data, ELIGIBILITY_DEFAULTS)
+    """A version's parameters, checked. At least one headline must be needed: with none,
+    every household with children would qualify, which no council's framework means."""
+    return parse_criteria_parameters(CODE, data, ELIGIBILITY_DEFAULTS, eligibility_min=1)
 
 
 def assess(household: Household, params: CriteriaParameters, as_of: date) -> RuleResult:

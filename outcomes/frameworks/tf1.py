@@ -14,7 +14,7 @@ from outcomes.frameworks.base import (
     evaluate_criteria,
     parse_criteria_parameters,
 )
-from outcomes.frameworks.types import Household, RuleResult
+from outcomes.frameworks.types import Household, HouseholdRules, RuleResult
 
 CODE = "tf1"
 NATIONAL = ("crime_asb", "education", "work")
@@ -24,13 +24,7 @@ ELIGIBILITY_DEFAULTS = {"national_with_local": 2}
 def default_parameters() -> dict[str, Any]:
     """Version 1 as the national guidance set it; councils' local criteria vary."""
     return {
-        "household": {
-            "adult_age": 18,
-            "school_age_min": 5,
-            "school_age_max": 16,
-            "dependent_under": 16,
-            "dependent_max_age": 18,
-        },
+        "household": HouseholdRules().to_json(),
         "criteria": {
             "crime_asb": [
                 {"kind": "proven_offence", "months": 12, "min_age": None, "max_age": 17},

@@ -16,7 +16,7 @@ from outcomes.frameworks.base import (
     evaluate_criteria,
     parse_criteria_parameters,
 )
-from outcomes.frameworks.types import Household, RuleResult
+from outcomes.frameworks.types import Household, HouseholdRules, RuleResult
 
 CODE = "tf2"
 ELIGIBILITY_DEFAULTS = {"min_problems": 2}
@@ -25,13 +25,7 @@ ELIGIBILITY_DEFAULTS = {"min_problems": 2}
 def default_parameters() -> dict[str, Any]:
     """A starting Outcome Plan built from the national guidance's examples."""
     return {
-        "household": {
-            "adult_age": 18,
-            "school_age_min": 5,
-            "school_age_max": 16,
-            "dependent_under": 16,
-            "dependent_max_age": 18,
-        },
+        "household": HouseholdRules().to_json(),
         "criteria": {
             "crime": [
                 {"kind": "proven_offence", "months": 12, "min_age": 10, "max_age": 17},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -77,13 +77,9 @@ class HouseholdRules:
     dependent_max_age: int = 18
 
     def to_json(self) -> dict[str, int]:
-        return {
-            "adult_age": self.adult_age,
-            "school_age_min": self.school_age_min,
-            "school_age_max": self.school_age_max,
-            "dependent_under": self.dependent_under,
-            "dependent_max_age": self.dependent_max_age,
-        }
+        """Every definition by name; with no arguments, the defaults each framework's
+        parameters start from."""
+        return asdict(self)
 
     @classmethod
     def from_json(cls, data: Any) -> HouseholdRules:

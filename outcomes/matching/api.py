@@ -16,6 +16,7 @@ from rest_framework.routers import BaseRouter
 
 from agencies.models import User
 from audit.services import access_event_record, access_events_record_many
+from oneplan.text_limits import TextLimitsMixin
 from outcomes.matching import selectors, services
 from outcomes.matching.access import can_review_matches
 from outcomes.matching.scoring import FIELD_LABELS, outcome_level
@@ -88,7 +89,7 @@ class ReviewDetailSerializer(serializers.Serializer[Any]):
     candidates = CandidateSerializer(many=True)
 
 
-class DecideSerializer(serializers.Serializer[Any]):
+class DecideSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     review = serializers.IntegerField(help_text="One of the record's pending reviews")
     same_person = serializers.BooleanField(
         help_text="True: the record is this review's candidate. False: it is none of its "
@@ -97,7 +98,7 @@ class DecideSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class UnlinkSerializer(serializers.Serializer[Any]):
+class UnlinkSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -21,7 +21,7 @@ class MatchDecisionForm(GOVUKForm):
         },
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note",
         help_text="Why you decided this. It is kept with the decision.",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

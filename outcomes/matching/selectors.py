@@ -3,6 +3,7 @@ returns only what they may see: programme managers see all of it, others nothing
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.http import Http404
 
 from agencies.models import AnyUser
 from families.models import Family, HouseholdMembership, Person, Sex
+from oneplan.dates import govuk_date
 from outcomes.matching.access import can_review_matches
 from outcomes.matching.blocking import phonetic_codes
 from outcomes.matching.scoring import (
@@ -211,7 +213,7 @@ def _sex_text(value: str) -> str:
 
 
 def _date_text(value: object) -> str:
-    return f"{value:%d %B %Y}" if value else "Not known"
+    return govuk_date(value) if isinstance(value, datetime.date) else "Not known"
 
 
 def review_comparison(source: SourcePerson) -> ReviewComparison:

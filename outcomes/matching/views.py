@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from agencies.models import User
+from agencies.request_user import request_user_or_403
 from audit.services import access_event_record, access_events_record_many
 from families.models import HouseholdMembership
 from oneplan.access_rules import access_rule
@@ -27,11 +27,9 @@ RULE = "programme managers only"
 
 
 def _reviewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not can_review_matches(user):
-        raise PermissionDenied("Only programme managers decide matches")
-    return user
+    return request_user_or_403(
+        request, can_review_matches, "Only programme managers decide matches"
+    )
 
 
 @login_required

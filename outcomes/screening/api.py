@@ -17,26 +17,19 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from agencies.models import User
+from agencies.request_user import request_user_or_403
 from audit.services import access_event_record, access_events_record_many
 from families import identifiers
 from families.models import Family, MemberRole
 from families.selectors import family_get_for_user_or_404
 from families.services import MemberData
 from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
+from oneplan.text_limits import TextLimitsMixin, model_max_length
 from outcomes.models import Nomination
 from outcomes.screening import selectors, services
 from outcomes.screening.access import can_nominate, can_screen
 from outcomes.screening.filters import NominationFilter, ScreeningFilter
 from outcomes.screening.selectors import ScreeningEntry
-
-
-def _user(request: Request, allowed: Any, why: str) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not allowed(user):
-        raise PermissionDenied(why)
-    return user
-
 
 # ---------------------------------------------------------------------------
 # Nominations
@@ -67,8 +60,11 @@ class NominationSerializer(serializers.ModelSerializer[Nomination]):
         ]
 
 
-class NominationCreateSerializer(serializers.Serializer[Any]):
-    family = serializers.CharField(help_text="The family's reference, like F-000123")
+class NominationCreateSerializer(TextLimitsMixin, serializers.Serializer[Any]):
+    family = serializers.CharField(
+        max_length=model_max_length(Family, "reference"),
+        help_text="The family's reference, like F-000123",
+    )
     reason = serializers.CharField(max_length=2000)
     criteria = serializers.ListField(
         child=serializers.CharField(max_length=40),
@@ -76,7 +72,7 @@ class NominationCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class NewMemberSerializer(serializers.Serializer[Any]):
+class NewMemberSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()
@@ -88,7 +84,7 @@ class NewMemberSerializer(serializers.Serializer[Any]):
         return value
 
 
-class NewFamilyNominationSerializer(serializers.Serializer[Any]):
+class NewFamilyNominationSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     main_carer = NewMemberSerializer(help_text="The main carer (their role is parent_carer)")
     address_line_1 = serializers.CharField(max_length=200)
     postcode = serializers.CharField(max_length=10)
@@ -106,7 +102,7 @@ class NewFamilyNominationSerializer(serializers.Serializer[Any]):
         return identifiers.normalise_postcode(value)
 
 
-class WithdrawSerializer(serializers.Serializer[Any]):
+class WithdrawSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
@@ -133,14 +129,14 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
     lookup_value_regex = r"\d+"
 
     def _viewer(self) -> User:
-        return _user(
+        return request_user_or_403(
             self.request,
             lambda u: can_nominate(u) or can_screen(u),
             "Your role does not nominate or screen families",
         )
 
     def _nominator(self) -> User:
-        return _user(self.request, can_nominate, "Your role cannot nominate families")
+        return request_user_or_403(self.request, can_nominate, "Your role cannot nominate families")
 
     def get_queryset(self) -> QuerySet[Nomination]:
         return selectors.nomination_list_for_user(self._viewer())
@@ -255,7 +251,7 @@ class ScreeningEntrySerializer(serializers.Serializer[ScreeningEntry]):
     since = serializers.DateTimeField()
 
 
-class ScreeningDecisionSerializer(serializers.Serializer[Any]):
+class ScreeningDecisionSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     decision = serializers.ChoiceField(
         choices=[("eligible", "Eligible: move to screened"), ("not_eligible", "Not eligible")]
     )
@@ -286,7 +282,7 @@ class ScreeningViewSet(viewsets.GenericViewSet[Any]):
     lookup_field = "reference"
 
     def _screener(self) -> User:
-        return _user(
+        return request_user_or_403(
             self.request, can_screen, "Only coordinators and programme managers screen families"
         )
 

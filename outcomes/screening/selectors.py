@@ -31,11 +31,11 @@ from families.models import Family
 from families.selectors import family_list_for_user
 from families.states import FamilyStatus
 from lcgs.models import LCG
+from outcomes.assessment.selectors import FrameworkChooser
 from outcomes.frameworks.registry import CRITERIA, criterion_label
 from outcomes.models import (
     Assessment,
     Framework,
-    FrameworkPeriod,
     Nomination,
     NominationStatus,
 )
@@ -198,17 +198,10 @@ class ScreeningEntry:
         ]
 
 
-def _framework_on_screening_day() -> Coalesce:
-    """The framework in force on the row's ``screening_day``, in SQL: the same answer as
-    ``outcomes.assessment.selectors.framework_for_date`` (latest period started by then,
-    else the earliest period, else tf1)."""
-    in_force = FrameworkPeriod.objects.filter(starts_on__lte=OuterRef("screening_day"))
-    earliest = FrameworkPeriod.objects.order_by("starts_on").values("framework")[:1]
-    return Coalesce(
-        Subquery(in_force.order_by("-starts_on").values("framework")[:1]),
-        Subquery(earliest),
-        Value(Framework.TF1.value),
-    )
+def _framework_on_screening_day() -> Case:
+    """The framework in force on the row's ``screening_day``, in SQL: the assessment's
+    own chooser (``FrameworkChooser``) written as a CASE over its periods."""
+    return FrameworkChooser.load().on_in_sql("screening_day")
 
 
 def _eligible_assessments() -> QuerySet[Assessment]:

@@ -1,5 +1,11 @@
 """The outcomes app's authorisation tables, asked by tests/test_permission_matrix.py.
 
+Agency feeds, the matching review queue and the Outcome Plan are one role's work: only
+programme managers reach them (``outcomes.feeds.access``, ``outcomes.matching.access``,
+``outcomes.assessment.access``); anyone else signed in gets 403, signed-out visitors are
+sent to sign in (the API answers 403). A family's assessment is read by anyone with a
+case role who sees the family (404 outside their scope, like a missing family).
+
 Nominations: those with a case role who see a family nominate it; programme managers,
 auditors, data protection officers and administrators do not nominate; only the
 nominator withdraws a nomination. Screening: the family's LCG coordinators and the
@@ -9,19 +15,50 @@ see the family (404). Every denied request changes nothing (each table's ``snaps
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from agencies.services import system_actor
+from audit.models import AccessAction, AccessEvent
 from conftest import World, build_world
-from families.models import Family, FamilyStatusChange
-from outcomes.models import Nomination
-from tests.matrix import RouteCase, Table
+from families.models import (
+    Family,
+    FamilyStatusChange,
+    HouseholdMembership,
+    MemberRole,
+    Person,
+)
+from families.services import AddressData, MemberData, family_create
+from oneplan.models import Job
+from outcomes.assessment.editable import EDITABLE
+from outcomes.assessment.forms import OutcomePlanForm
+from outcomes.assessment.services import framework_versions_ensure
+from outcomes.feeds.services import feed_submission_create, feed_submission_import
+from outcomes.matching.pipeline import sources_match
+from outcomes.matching.records import SourceIdentity
+from outcomes.models import (
+    Assessment,
+    AssessmentQueue,
+    Evidence,
+    FeedSubmission,
+    FrameworkVersion,
+    MatchDecision,
+    MatchReview,
+    Nomination,
+    SourcePerson,
+)
+from tests.matrix import SIGNED_IN, RouteCase, Table
 from tests.support.screening import assessment_add, nomination_add
 
 SIGN_IN = 302
 CRIME = "crime"
+HOUSING = "housing"
 
 
 def _page(expect: dict[str, int]) -> dict[str, int]:
@@ -36,6 +73,12 @@ def _api(expect: dict[str, int], ok: int) -> dict[str, int]:
     return answers | {"anonymous": 403}
 
 
+def _programme_managers_only(ok: int, *, anonymous: int = SIGN_IN) -> dict[str, int]:
+    """Feeds, matching and the Outcome Plan: ``ok`` for the programme manager, 403 for
+    everyone else signed in, whatever else they may do."""
+    return {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, 403), "programme_manager": ok}
+
+
 @dataclass
 class OutcomesMatrixWorld:
     world: World
@@ -48,6 +91,12 @@ def _snapshot(w: OutcomesMatrixWorld) -> tuple[Any, ...]:
         FamilyStatusChange.objects.count(),
         sorted(Nomination.objects.values_list("pk", "status", "decided_by_id")),
     )
+
+
+def _reads_recorded() -> int:
+    """Access events of what someone was shown. A refusal of a family outside the
+    user's access is recorded as refused (families.access.access_log), and stays."""
+    return AccessEvent.objects.exclude(action=AccessAction.REFUSED).count()
 
 
 def _ref(w: OutcomesMatrixWorld) -> str:
@@ -70,10 +119,61 @@ NOMINATE_OWN = {
     "dpo": 403,
     "sysadmin": 403,
 }
+# persona -> what nominating a family OnePlan does not know yet answers (and the page
+# listing one's own nominations): every role that nominates.
+NOMINATE_NEW = {
+    "anonymous": SIGN_IN,
+    **dict.fromkeys(
+        [
+            "keyworker",
+            "other_keyworker",
+            "practitioner",
+            "other_practitioner",
+            "coordinator",
+            "other_coordinator",
+        ],
+        302,
+    ),
+    "programme_manager": 403,
+    "auditor": 403,
+    "dpo": 403,
+    "sysadmin": 403,
+}
+# persona -> what reading nominations through the API answers: nominators read their
+# own, screeners those of the families they screen.
+READ_NOMINATIONS = _api(NOMINATE_NEW, 200) | {"programme_manager": 200}
 
 
 def _nomination(w: OutcomesMatrixWorld) -> dict[str, Any]:
     return {"criteria": [CRIME], "reason": "Concerned"}
+
+
+def _new_family(w: OutcomesMatrixWorld) -> dict[str, Any]:
+    return {
+        "main_carer_given_name": "Morgan",
+        "main_carer_family_name": "Lake",
+        "main_carer_date_of_birth_day": "14",
+        "main_carer_date_of_birth_month": "2",
+        "main_carer_date_of_birth_year": "1988",
+        "address_line_1": "4 Water Lane",
+        "postcode": "SO23 9PQ",
+        "criteria": [CRIME, HOUSING],
+        "reason": "Facing eviction; police called twice",
+    }
+
+
+def _api_new_family(w: OutcomesMatrixWorld) -> dict[str, Any]:
+    return {
+        "main_carer": {
+            "given_name": "Morgan",
+            "family_name": "Lake",
+            "date_of_birth": "1988-02-14",
+        },
+        "address_line_1": "4 Water Lane",
+        "postcode": "SO23 9PQ",
+        "criteria": [CRIME],
+        "reason": "Police called twice",
+    }
 
 
 NOMINATIONS = Table(
@@ -104,10 +204,30 @@ NOMINATIONS = Table(
         ),
         RouteCase(
             "nomination-create-family",
+            "get",
+            lambda w: reverse("outcomes:nomination-create-family"),
+            _page(NOMINATE_NEW),
+        ),
+        RouteCase(
+            "nomination-create-family",
             "post",
             lambda w: reverse("outcomes:nomination-create-family"),
-            {"anonymous": SIGN_IN},
-            _nomination,
+            NOMINATE_NEW,
+            _new_family,
+        ),
+        RouteCase(
+            "api-nominations-new-family",
+            "post",
+            lambda w: "/api/nominations/new-family/",
+            _api(NOMINATE_NEW, 201),
+            _api_new_family,
+            json=True,
+        ),
+        RouteCase(
+            "nomination-list",
+            "get",
+            lambda w: reverse("outcomes:nomination-list"),
+            _page(NOMINATE_NEW),
         ),
         RouteCase(
             "nomination-list",
@@ -116,7 +236,7 @@ NOMINATIONS = Table(
             {"anonymous": SIGN_IN},
             _nomination,
         ),
-        RouteCase("api-nominations", "get", lambda w: "/api/nominations/", {"anonymous": 403}),
+        RouteCase("api-nominations", "get", lambda w: "/api/nominations/", READ_NOMINATIONS),
     ],
 )
 
@@ -127,9 +247,12 @@ NOMINATIONS = Table(
 SCREENING_LIST = {
     "anonymous": SIGN_IN,
     "coordinator": 200,
+    "other_coordinator": 200,  # their own LCG's list, without own_family
     "programme_manager": 200,
     "keyworker": 403,
+    "other_keyworker": 403,
     "practitioner": 403,
+    "other_practitioner": 403,
     "auditor": 403,
     "dpo": 403,
     "sysadmin": 403,
@@ -141,6 +264,7 @@ DECIDE = {
     "programme_manager": 302,
     "other_coordinator": 404,  # another LCG's coordinator
     "keyworker": 403,  # the lead professional, but screening is the LCG's decision
+    "other_keyworker": 403,
     "practitioner": 403,
     "other_practitioner": 403,
     "auditor": 403,
@@ -153,10 +277,28 @@ WITHDRAW = {
     "keyworker": 302,
     "other_keyworker": 404,  # same agency, not theirs, cannot see it
     "practitioner": 404,
+    "other_practitioner": 404,
     "other_coordinator": 404,
     "coordinator": 403,  # sees it (screens the family), but it is not theirs
     "programme_manager": 403,  # not a nominator
     "auditor": 403,
+    "dpo": 403,
+    "sysadmin": 403,
+}
+# persona -> what reading the key worker's nomination through the API answers: its
+# nominator and those who screen the family read it; other nominators and screeners do
+# not see it (404); roles that neither nominate nor screen are refused (403).
+READ_NOMINATION = {
+    "anonymous": 403,
+    "keyworker": 200,
+    "coordinator": 200,
+    "programme_manager": 200,
+    "other_keyworker": 404,
+    "practitioner": 404,
+    "other_practitioner": 404,
+    "other_coordinator": 404,
+    "auditor": 403,
+    "dpo": 403,
     "sysadmin": 403,
 }
 
@@ -202,12 +344,30 @@ SCREENING = Table(
             lambda w: {"decision": "not_eligible", "reason": "No"},
         ),
         RouteCase(
+            "api-screening-detail",
+            "get",
+            lambda w: f"/api/screening/{_ref(w)}/",
+            _api(DECIDE, 200),
+        ),
+        RouteCase(
             "api-screening-decide",
             "post",
             lambda w: f"/api/screening/{_ref(w)}/decide/",
             _api(DECIDE, 200),
             lambda w: {"decision": "eligible"},
             json=True,
+        ),
+        RouteCase(
+            "api-nomination-detail",
+            "get",
+            lambda w: f"/api/nominations/{w.nomination}/",
+            READ_NOMINATION,
+        ),
+        RouteCase(
+            "nomination-withdraw",
+            "get",
+            _withdraw,
+            _page(WITHDRAW),
         ),
         RouteCase(
             "nomination-withdraw",
@@ -227,4 +387,421 @@ SCREENING = Table(
     ],
 )
 
-TABLES = [NOMINATIONS, SCREENING]
+
+# --- Agency feeds -------------------------------------------------------------------
+
+EXTRACT_DATE = datetime.date(2025, 9, 1)
+# One good anti-social behaviour row (FEEDS.md): an upload that goes through.
+GOOD_FEED = (
+    b"record_id,person_id,given_name,family_name,date_of_birth,postcode,incident_date,"
+    b"intervention\r\n"
+    b"ASB-1,HSG-1,Dean,Ashby,1984-09-30,SO22 4BL,2025-02-11,warning\r\n"
+)
+# Two bad rows: the submission the pages and API read has row errors to list.
+BAD_FEED = (
+    b"record_id,person_id,given_name,family_name,date_of_birth,postcode,incident_date,"
+    b"intervention\r\n"
+    b"A1,P1,Dean,Ashby,31/02/2010,SO22 4BL,2025-01-01,warning\r\n"
+    b"A2,P2,Kelly,Ashby,1986-04-12,,2025-01-01,warning\r\n"
+)
+
+
+@dataclass
+class FeedsMatrixWorld:
+    world: World
+    submission: int
+
+
+def _build_feeds() -> FeedsMatrixWorld:
+    world = build_world()
+    submission = feed_submission_create(
+        actor=world.programme_manager.user,
+        agency=world.police,
+        kind="asb",
+        extract_date=EXTRACT_DATE,
+        filename="police-asb.csv",
+        content=BAD_FEED,
+        valid_rows_only=False,
+    )
+    feed_submission_import(submission=submission)
+    return FeedsMatrixWorld(world, submission.pk)
+
+
+def _feeds_snapshot(w: FeedsMatrixWorld) -> tuple[Any, ...]:
+    # An allowed upload stores a submission and queues its job (on commit, so never in
+    # these rolled-back cases); a refused one leaves no trace, not even a read.
+    return (
+        sorted(FeedSubmission.objects.values_list("pk", "status", "rows_accepted")),
+        Job.objects.count(),
+        SourcePerson.objects.count(),
+        Evidence.objects.count(),
+        LogEntry.objects.count(),
+        _reads_recorded(),
+    )
+
+
+def _upload(w: FeedsMatrixWorld) -> dict[str, Any]:
+    return {
+        "agency": str(w.world.police.pk),
+        "kind": "asb",
+        "extract_date_day": str(EXTRACT_DATE.day),
+        "extract_date_month": str(EXTRACT_DATE.month),
+        "extract_date_year": str(EXTRACT_DATE.year),
+        "file": SimpleUploadedFile("asb.csv", GOOD_FEED, content_type="text/csv"),
+    }
+
+
+def _api_upload(w: FeedsMatrixWorld) -> dict[str, Any]:
+    return {
+        "agency": w.world.police.code,
+        "kind": "asb",
+        "extract_date": EXTRACT_DATE.isoformat(),
+        "file": SimpleUploadedFile("asb.csv", GOOD_FEED, content_type="text/csv"),
+    }
+
+
+def _submission_url(name: str) -> Any:
+    def url(w: FeedsMatrixWorld) -> str:
+        return reverse(f"outcomes:{name}", args=[w.submission])
+
+    return url
+
+
+FEEDS = Table(
+    name="agency feeds",
+    build=_build_feeds,
+    snapshot=_feeds_snapshot,
+    cases=[
+        RouteCase(
+            "feed-list",
+            "get",
+            lambda w: reverse("outcomes:feed-list"),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "feed-upload",
+            "get",
+            lambda w: reverse("outcomes:feed-upload"),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "feed-upload",
+            "post",
+            lambda w: reverse("outcomes:feed-upload"),
+            _programme_managers_only(302),
+            _upload,
+        ),
+        RouteCase(
+            "feed-detail", "get", _submission_url("feed-detail"), _programme_managers_only(200)
+        ),
+        RouteCase(
+            "feed-errors", "get", _submission_url("feed-errors"), _programme_managers_only(200)
+        ),
+        RouteCase(
+            "api-feeds",
+            "get",
+            lambda w: "/api/feeds/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+        RouteCase(
+            "api-feeds",
+            "post",
+            lambda w: "/api/feeds/",
+            _programme_managers_only(202, anonymous=403),
+            _api_upload,
+        ),
+        RouteCase(
+            "api-feed-detail",
+            "get",
+            lambda w: f"/api/feeds/{w.submission}/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+        RouteCase(
+            "api-feed-errors",
+            "get",
+            lambda w: f"/api/feeds/{w.submission}/errors/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+    ],
+)
+
+
+# --- The matching review queue, and where a person's records came from ----------------
+
+ROBERT_BORN = datetime.date(1984, 3, 7)
+OLIVER_BORN = datetime.date(2014, 5, 20)
+
+
+@dataclass
+class MatchingMatrixWorld:
+    world: World
+    waiting: int  # a police record of Oliver's twin brother, waiting for a decision
+    review: int  # its pending review
+    robert: int  # a person with a council record and a police record
+    linked: int  # Robert's police record ("Bob"), which may be unlinked
+
+
+def _identity(source_id: str, **changes: Any) -> SourceIdentity:
+    values: dict[str, Any] = {
+        "source_person_id": source_id,
+        "given_name": "Robert",
+        "family_name": "Ashby",
+        "date_of_birth": ROBERT_BORN,
+        "sex": "M",
+        "address_line_1": "10 Station Road",
+        "postcode": "SO23 8UG",
+        **changes,
+    }
+    return SourceIdentity(**values)
+
+
+def _build_matching() -> MatchingMatrixWorld:
+    world = build_world()
+    family_create(
+        actor=system_actor(),
+        address=AddressData(postcode="SO23 8UG", line_1="10 Station Road", town="Winchester"),
+        members=[
+            MemberData("Robert", "Ashby", ROBERT_BORN, MemberRole.PARENT_CARER, sex="M"),
+            MemberData("Oliver", "Ashby", OLIVER_BORN, MemberRole.CHILD, sex="M"),
+        ],
+        reason="Added by hand",
+        joined_on=datetime.date(2024, 1, 1),
+    )
+
+    def match(agency: Any, identity: SourceIdentity) -> SourcePerson:
+        summary = sources_match(
+            actor=system_actor(),
+            agency=agency,
+            submission=None,
+            identities=[identity],
+            as_of=EXTRACT_DATE,
+        )
+        return summary.sources[identity.source_person_id]
+
+    # Twins never link automatically: Harry waits for a person to decide.
+    waiting = match(world.police, _identity("P1", given_name="Harry", date_of_birth=OLIVER_BORN))
+    match(world.council, _identity("C1"))
+    linked = match(world.police, _identity("P2", given_name="Bob"))
+    assert waiting.person_id is None and linked.person_id is not None
+    review = MatchReview.objects.get(source=waiting)
+    return MatchingMatrixWorld(world, waiting.pk, review.pk, linked.person_id, linked.pk)
+
+
+def _matching_snapshot(w: MatchingMatrixWorld) -> tuple[Any, ...]:
+    return (
+        sorted(SourcePerson.objects.values_list("pk", "person_id", "match_method")),
+        sorted(MatchReview.objects.values_list("pk", "status")),
+        MatchDecision.objects.count(),
+        Person.objects.count(),
+        sorted(HouseholdMembership.objects.values_list("pk", "family_id", "end_date")),
+        AssessmentQueue.objects.count(),
+        _reads_recorded(),
+    )
+
+
+MATCHING = Table(
+    name="match reviews",
+    build=_build_matching,
+    snapshot=_matching_snapshot,
+    cases=[
+        RouteCase(
+            "match-review-list",
+            "get",
+            lambda w: reverse("outcomes:match-review-list"),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "match-review-detail",
+            "get",
+            lambda w: reverse("outcomes:match-review-detail", args=[w.waiting]),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "match-review-detail",
+            "post",
+            lambda w: reverse("outcomes:match-review-detail", args=[w.waiting]),
+            _programme_managers_only(302),
+            lambda w: {"decision": str(w.review), "note": "Same school"},
+        ),
+        RouteCase(
+            "person-sources",
+            "get",
+            lambda w: reverse("outcomes:person-sources", args=[w.robert]),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "source-unlink",
+            "get",
+            lambda w: reverse("outcomes:source-unlink", args=[w.linked]),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "source-unlink",
+            "post",
+            lambda w: reverse("outcomes:source-unlink", args=[w.linked]),
+            _programme_managers_only(302),
+            lambda w: {"reason": "Bob is Robert's father"},
+        ),
+        RouteCase(
+            "api-match-reviews",
+            "get",
+            lambda w: "/api/match-reviews/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+        RouteCase(
+            "api-match-review-detail",
+            "get",
+            lambda w: f"/api/match-reviews/{w.waiting}/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+        RouteCase(
+            "api-match-review-decide",
+            "post",
+            lambda w: f"/api/match-reviews/{w.waiting}/decide/",
+            _programme_managers_only(200, anonymous=403),
+            lambda w: {"review": w.review, "same_person": True, "note": "Same school"},
+            json=True,
+        ),
+        RouteCase(
+            "api-source-person-unlink",
+            "post",
+            lambda w: f"/api/source-people/{w.linked}/unlink/",
+            _programme_managers_only(200, anonymous=403),
+            lambda w: {"reason": "Bob is Robert's father"},
+            json=True,
+        ),
+    ],
+)
+
+
+# --- The Outcome Plan, and a family's assessment --------------------------------------
+
+# persona -> what reading own_family's assessment answers: every case role that sees the
+# family (families.access.access.family_scope).
+READ_ASSESSMENT = {
+    "anonymous": 403,
+    "keyworker": 200,  # the lead professional
+    "coordinator": 200,  # its LCG's coordinator
+    "programme_manager": 200,
+    "auditor": 200,
+    "dpo": 200,
+    "other_keyworker": 404,  # same agency, not their family
+    "practitioner": 404,  # police, not on the team
+    "other_practitioner": 404,
+    "other_coordinator": 404,  # another LCG's coordinator
+    "sysadmin": 403,  # no case role
+}
+
+
+@dataclass
+class AssessmentMatrixWorld:
+    world: World
+    # The latest version of each framework's local rules (the tf2 Outcome Plan, the
+    # sf2022 outcomes framework), by framework code.
+    outcome_plans: dict[str, int]
+
+
+def _build_assessment() -> AssessmentMatrixWorld:
+    world = build_world()
+    # Seeded by a data migration; ensured here so that reading the plan writes nothing.
+    framework_versions_ensure()
+    assessment_add(world.own_family, met=["crime", "housing", "health"])
+    latest = {
+        code: FrameworkVersion.objects.filter(framework=code).latest("version").version
+        for code in EDITABLE
+    }
+    return AssessmentMatrixWorld(world, latest)
+
+
+def _assessment_snapshot(w: AssessmentMatrixWorld) -> tuple[Any, ...]:
+    return (
+        sorted(FrameworkVersion.objects.values_list("pk", "framework", "version")),
+        Job.objects.count(),
+        sorted(Assessment.objects.values_list("pk", "is_current")),
+        AssessmentQueue.objects.count(),
+        _reads_recorded(),
+    )
+
+
+def _posted(framework: str, action: str) -> Callable[[AssessmentMatrixWorld], dict[str, Any]]:
+    """What the editor posts to preview (a background job) or save the latest version of
+    ``framework``'s rules unchanged; a save without a preview is refused (400)."""
+
+    def data_for(w: AssessmentMatrixWorld) -> dict[str, Any]:
+        latest = FrameworkVersion.objects.get(
+            framework=framework, version=w.outcome_plans[framework]
+        )
+        form = OutcomePlanForm(
+            editor=EDITABLE[framework], parameters=latest.parameters, based_on=latest.version
+        )
+        data: dict[str, Any] = {"action": action, "change_note": "Matrix"}
+        for name in form.fields:
+            value = form[name].value()
+            if value is True:
+                data[name] = "on"
+            elif value not in (False, None):
+                data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+        return data
+
+    return data_for
+
+
+_PM_PAGE = _programme_managers_only(200)
+
+
+def _outcome_plan_cases(framework: str) -> list[RouteCase]:
+    """The pages of one framework's local rules: programme managers only."""
+
+    def url(page: str, *, version: bool = False) -> Callable[[AssessmentMatrixWorld], str]:
+        def url_for(w: AssessmentMatrixWorld) -> str:
+            extra = [w.outcome_plans[framework]] if version else []
+            return reverse(f"outcomes:outcome-plan-{page}", args=[framework, *extra])
+
+        return url_for
+
+    return [
+        RouteCase(f"outcome-plan-detail-{framework}", "get", url("detail"), _PM_PAGE),
+        RouteCase(f"outcome-plan-edit-{framework}", "get", url("edit"), _PM_PAGE),
+        RouteCase(
+            f"outcome-plan-edit-{framework}-preview",
+            "post",
+            url("edit"),
+            _programme_managers_only(302),
+            _posted(framework, "preview"),
+        ),
+        RouteCase(
+            f"outcome-plan-edit-{framework}-save-unpreviewed",
+            "post",
+            url("edit"),
+            _programme_managers_only(400),
+            _posted(framework, "save"),
+        ),
+        RouteCase(f"outcome-plan-versions-{framework}", "get", url("versions"), _PM_PAGE),
+        RouteCase(
+            f"outcome-plan-version-{framework}", "get", url("version", version=True), _PM_PAGE
+        ),
+    ]
+
+
+ASSESSMENT = Table(
+    name="outcome plan and assessments",
+    build=_build_assessment,
+    snapshot=_assessment_snapshot,
+    cases=[
+        RouteCase(
+            "outcome-plan",
+            "get",
+            lambda w: reverse("outcomes:outcome-plan"),
+            _programme_managers_only(200),
+        ),
+        *(case for code in EDITABLE for case in _outcome_plan_cases(code)),
+        RouteCase(
+            "api-family-assessment",
+            "get",
+            lambda w: f"/api/family-assessments/{w.world.own_family.reference}/",
+            READ_ASSESSMENT,
+        ),
+    ],
+)
+
+TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT]

@@ -72,6 +72,11 @@ def test_programme_manager_edits_previews_and_saves_the_outcome_plan(
     base = live_server.url
     _sign_in(page, base, "pm")
     page.goto(f"{base}/outcome-plan/")
+    expect(
+        page.get_by_text("New families are assessed under Supporting Families (2022)")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Troubled Families Outcome Plan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Troubled Families Outcome Plan")
     assert_accessible(page)
 
@@ -122,7 +127,7 @@ def test_outcome_plan_editor_works_without_javascript(
     no_js = context.new_page()
     try:
         _sign_in(no_js, live_server.url, "pm")
-        no_js.goto(f"{live_server.url}/outcome-plan/edit/")
+        no_js.goto(f"{live_server.url}/outcome-plan/tf2/edit/")
         no_js.get_by_role("button", name="Preview how many families this identifies").click()
         expect(
             no_js.get_by_role("heading", name="Counting the families your changes would identify")

@@ -1,5 +1,7 @@
 """The tf2 Outcome Plan editor: programme managers only; edit, preview in the background,
-save as a new version with a change note, version history."""
+save as a new version with a change note, version history. (The sf2022 outcomes
+framework's editor, the same pages for another framework, is tested in
+test_assessment_outcome_plan_sf2022.py.)"""
 
 from __future__ import annotations
 
@@ -12,23 +14,28 @@ from django.urls import reverse
 from conftest import World, client_for
 from oneplan.jobs import job_run
 from oneplan.models import Job, JobStatus
+from outcomes.assessment.editable import EDITABLE
 from outcomes.assessment.forms import OutcomePlanForm
 from outcomes.assessment.services import ASSESSMENT_RUN_JOB
 from outcomes.frameworks import tf2
 from outcomes.models import AssessmentQueue, FrameworkVersion
 
-EDIT = reverse("outcomes:outcome-plan-edit")
+EDIT = reverse("outcomes:outcome-plan-edit", args=["tf2"])
+DETAIL = reverse("outcomes:outcome-plan-detail", args=["tf2"])
 PAGES = [
     reverse("outcomes:outcome-plan"),
+    DETAIL,
     EDIT,
-    reverse("outcomes:outcome-plan-versions"),
-    reverse("outcomes:outcome-plan-version", args=[1]),
+    reverse("outcomes:outcome-plan-versions", args=["tf2"]),
+    reverse("outcomes:outcome-plan-version", args=["tf2", 1]),
 ]
 
 
 def _form_data(parameters: dict[str, Any] | None = None, **changes: Any) -> dict[str, Any]:
     """What the browser would post for ``parameters``, with ``changes`` applied."""
-    form = OutcomePlanForm(parameters=parameters or tf2.default_parameters(), based_on=1)
+    form = OutcomePlanForm(
+        editor=EDITABLE["tf2"], parameters=parameters or tf2.default_parameters(), based_on=1
+    )
     data: dict[str, Any] = {}
     for name in form.fields:
         value = form[name].value()
@@ -93,9 +100,7 @@ def test_others_cannot_preview_or_save_and_nothing_changes(
 
 
 def test_plan_page_lists_the_six_problems_and_their_indicators(world: World) -> None:
-    html = (
-        client_for(world.programme_manager).get(reverse("outcomes:outcome-plan")).content.decode()
-    )
+    html = client_for(world.programme_manager).get(DETAIL).content.decode()
 
     assert "Troubled Families Outcome Plan" in html
     for label in ("Children not attending school regularly", "Children who need help"):
@@ -123,6 +128,7 @@ def test_preview_then_save_makes_version_2_and_queues_every_family(world: World)
     job_run(job_id=str(job.pk))
     page = client.get(started["Location"]).content.decode()
     assert "What your changes would do" in page
+    assert "Families with each problem, before and after your changes" in page
     assert "Save as version 2" in page
     assert 'value="2"' in page  # the edited count is shown again
 
@@ -132,12 +138,12 @@ def test_preview_then_save_makes_version_2_and_queues_every_family(world: World)
     )
 
     assert saved.status_code == 302
-    assert saved["Location"] == reverse("outcomes:outcome-plan")
+    assert saved["Location"] == DETAIL
     version = FrameworkVersion.objects.get(framework="tf2", version=2)
     assert version.change_note == "Two call-outs"
     assert version.parameters == job.parameters["parameters"]
     assert AssessmentQueue.objects.count() == 3
-    history = client.get(reverse("outcomes:outcome-plan-versions")).content.decode()
+    history = client.get(reverse("outcomes:outcome-plan-versions", args=["tf2"])).content.decode()
     assert "Two call-outs" in history
 
 
@@ -154,7 +160,7 @@ def _finished_preview(client: Client, data: dict[str, Any]) -> Job:
     ("changes", "message"),
     [
         ({"change_note": ""}, "Enter what changed and why"),
-        ({"crime__police_callouts__count": "4"}, "You changed the plan after the preview"),
+        ({"crime__police_callouts__count": "4"}, "You changed the Outcome Plan after the preview"),
         ({"preview": ""}, "Preview the changes, and wait for the preview to finish"),
     ],
 )
@@ -202,7 +208,8 @@ def test_save_is_refused_when_someone_saved_another_version_meanwhile(world: Wor
     [
         (
             {"crime__police_callouts__months": "twelve"},
-            "Police call-outs: months to look back must be a whole number",
+            "Police call-outs: months to look back must be a whole number (under “parents or "
+            "children involved in crime or anti-social behaviour”)",
             'value="twelve"',
         ),
         (
@@ -286,13 +293,56 @@ def test_someone_elses_preview_is_not_found(world: World) -> None:
 
 def test_an_old_version_can_be_read(world: World) -> None:
     response = client_for(world.programme_manager).get(
-        reverse("outcomes:outcome-plan-version", args=[1])
+        reverse("outcomes:outcome-plan-version", args=["tf2", 1])
     )
 
     assert "Version 1 (in use)" in response.content.decode()
     assert (
         client_for(world.programme_manager)
-        .get(reverse("outcomes:outcome-plan-version", args=[9]))
+        .get(reverse("outcomes:outcome-plan-version", args=["tf2", 9]))
         .status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("framework", ["tf1", "nonsense"])
+@pytest.mark.parametrize("page", ["detail", "edit", "versions", "version"])
+def test_a_framework_without_local_rules_is_not_found(
+    world: World, framework: str, page: str
+) -> None:
+    args: list[Any] = [framework, 1] if page == "version" else [framework]
+
+    response = client_for(world.programme_manager).get(
+        reverse(f"outcomes:outcome-plan-{page}", args=args)
+    )
+
+    assert response.status_code == 404
+
+
+def test_list_names_the_framework_in_force_for_new_families_and_each_version(
+    world: World,
+) -> None:
+    html = client_for(world.programme_manager).get(reverse("outcomes:outcome-plan")).content
+    page = html.decode()
+
+    assert "New families are assessed under Supporting Families (2022)." in page
+    assert page.index("Supporting Families outcomes framework") < page.index(
+        "Troubled Families Outcome Plan"
+    )
+    assert page.count("Version 1 in use") == 2
+    assert DETAIL in page
+    assert reverse("outcomes:outcome-plan-detail", args=["sf2022"]) in page
+
+
+def test_tf2_pages_warn_that_new_families_are_assessed_under_another_framework(
+    world: World,
+) -> None:
+    client = client_for(world.programme_manager)
+
+    for url in (DETAIL, EDIT):
+        page = client.get(url).content.decode()
+        assert (
+            "New families are assessed under Supporting Families (2022), not Troubled "
+            "Families phase 2 (2015)." in page
+        )
+        assert reverse("outcomes:outcome-plan-detail", args=["sf2022"]) in page

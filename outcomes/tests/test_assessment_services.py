@@ -1,10 +1,10 @@
 """Set-based assessment: the queue, fingerprints, history, frameworks by attachment date,
-constant queries per chunk, the nightly lock, and the Outcome Plan's save and preview."""
+constant queries per chunk and the nightly lock. (The Outcome Plan's save and preview
+are in test_assessment_outcome_plan_services.py.)"""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import psycopg2
 import pytest
@@ -15,11 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from agencies.services import system_actor
 from conftest import World
 from families.models import Family, Person
-from oneplan.errors import ApplicationError
-from oneplan.models import Job
 from outcomes.assessment import services
 from outcomes.assessment.queue import assessment_queue_add
-from outcomes.frameworks import tf2
 from outcomes.models import Assessment, AssessmentQueue, FrameworkVersion
 from tests.factories import FamilyFactory, MembershipFactory
 from tests.support.assessment import evidence_add
@@ -206,103 +203,6 @@ def test_nightly_run_assesses_every_family(world: World) -> None:
     assert counts is not None
     assert counts.families == Family.objects.count() == 3
     assert Assessment.objects.filter(is_current=True).count() == 3
-
-
-# -- the Outcome Plan -------------------------------------------------------------------
-
-
-def _plan_with_two_callouts() -> dict[str, Any]:
-    plan = tf2.default_parameters()
-    plan["criteria"]["crime"] = [
-        {"kind": "police_callouts", "count": 2, "months": 12, "codes": ["other"]}
-    ]
-    return plan
-
-
-def _preview(world: World, parameters: dict[str, Any], status: str = "succeeded") -> Job:
-    """A preview job of these parameters, as the editor starts one, in ``status``."""
-    return Job.objects.create(
-        kind=services.ASSESSMENT_RUN_JOB,
-        status=status,
-        parameters={"purpose": "outcome_plan_preview", "parameters": parameters},
-        started_by=world.programme_manager.user,
-    )
-
-
-def test_saving_the_outcome_plan_makes_a_new_version_and_queues_every_family(
-    world: World,
-) -> None:
-    version = services.outcome_plan_save(
-        actor=world.programme_manager.user,
-        parameters=_plan_with_two_callouts(),
-        change_note="Two call-outs are enough",
-        based_on=1,
-        preview=_preview(world, _plan_with_two_callouts()),
-    )
-
-    assert (version.framework, version.version) == ("tf2", 2)
-    assert version.created_by == world.programme_manager.user
-    assert version.parameters["criteria"]["crime"][0]["count"] == 2
-    assert AssessmentQueue.objects.count() == Family.objects.count() == 3
-
-
-@pytest.mark.parametrize(
-    ("who", "note", "based_on", "message"),
-    [
-        ("keyworker", "Change", 1, "Only programme managers can change the Outcome Plan"),
-        ("programme_manager", "   ", 1, "Enter what changed and why"),
-        ("programme_manager", "Change", 0, "Version 1 was saved while you were editing"),
-        ("no preview", "Change", 1, "Preview the changes, and wait for the preview to finish"),
-        ("preview running", "Change", 1, "Preview the changes, and wait for the preview"),
-        ("other preview", "Change", 1, "You changed the plan after the preview"),
-    ],
-)
-def test_refused_saves_change_nothing(
-    world: World, who: str, note: str, based_on: int, message: str
-) -> None:
-    parameters = _plan_with_two_callouts()
-    preview: Job | None = _preview(world, parameters)
-    if who == "no preview":
-        preview = None
-    elif who == "preview running":
-        preview = _preview(world, parameters, status="running")
-    elif who == "other preview":
-        preview = _preview(world, {**parameters, "min_problems": 3})
-    actor = world.programme_manager if " " in who else getattr(world, who)
-
-    with pytest.raises(ApplicationError, match=message):
-        services.outcome_plan_save(
-            actor=actor.user,
-            parameters=parameters,
-            change_note=note,
-            based_on=based_on,
-            preview=preview,
-        )
-
-    assert FrameworkVersion.objects.filter(framework="tf2").count() == 1
-    assert not AssessmentQueue.objects.exists()
-
-
-def test_preview_counts_families_identified_by_each_plan(world: World) -> None:
-    family = FamilyFactory()
-    parent = MembershipFactory(family=family, person__given_name="Alex").person
-    MembershipFactory(family=family, person__date_of_birth=datetime.date(2015, 1, 1), role="child")
-    evidence_add(parent, "benefits", "2024-03-01", benefit="JSA")
-    for day in ("2025-02-01", "2025-03-01"):
-        evidence_add(parent, "police_callouts", day, category="other")
-
-    counts = services.outcome_plan_preview(
-        actor=world.programme_manager.user, parameters=_plan_with_two_callouts(), as_of=AS_OF
-    )
-
-    assert counts.as_dict() == {
-        "families": 4,
-        "identified by the current plan": 0,
-        "identified by the edited plan": 1,
-        "newly identified": 1,
-        "no longer identified": 0,
-    }
-    assert not Assessment.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def test_a_programme_manager_submits_a_feed_and_reads_its_errors(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Anti-social behaviour from Hampshire Constabulary"
     )
-    expect(page.get_by_text("The file is being checked and imported")).to_be_visible()
+    expect(page.get_by_text("The file will be checked and imported")).to_be_visible()
     assert_accessible(page)
 
     # No worker in this test: run the queued job here, then the page shows the result
@@ -124,7 +124,7 @@ def test_submitting_works_without_javascript(
         page.get_by_label("File", exact=True).set_input_files(str(feed))
         page.get_by_label("Import the valid rows only").check()
         page.get_by_role("button", name="Check and import").click()
-        expect(page.get_by_text("The file is being checked and imported")).to_be_visible()
+        expect(page.get_by_text("The file will be checked and imported")).to_be_visible()
         expect(page.get_by_role("link", name="Refresh to see progress")).to_be_visible()
     finally:
         context.close()

@@ -165,7 +165,12 @@ ROW_CASES: list[tuple[str, str, dict[str, str], list[tuple[str, str]]]] = [
         "born after the extract",
         "asb",
         {"date_of_birth": "2025-09-02"},
-        [("date_of_birth", "date_of_birth (02/09/2025) is after the extract date (01/09/2025)")],
+        [
+            (
+                "date_of_birth",
+                "date_of_birth (2 September 2025) is after the extract date (1 September 2025)",
+            )
+        ],
     ),
     (
         "blank required identity",
@@ -315,7 +320,7 @@ ROW_CASES: list[tuple[str, str, dict[str, str], list[tuple[str, str]]]] = [
         "outcome before offence",
         "offences",
         {"offence_date": "2025-03-02", "outcome_date": "01/03/2025"},
-        [("outcome_date", "outcome_date (01/03/2025) is before offence_date (02/03/2025)")],
+        [("outcome_date", "outcome_date (1 March 2025) is before offence_date (2 March 2025)")],
     ),
     (
         "offence outcome",
@@ -368,7 +373,7 @@ ROW_CASES: list[tuple[str, str, dict[str, str], list[tuple[str, str]]]] = [
         "benefit ends before it starts",
         "benefits",
         {"start_date": "2024-03-04", "end_date": "2024-03-03"},
-        [("end_date", "end_date (03/03/2024) is before start_date (04/03/2024)")],
+        [("end_date", "end_date (3 March 2024) is before start_date (4 March 2024)")],
     ),
     (
         "hours",
@@ -414,7 +419,7 @@ ROW_CASES: list[tuple[str, str, dict[str, str], list[tuple[str, str]]]] = [
         "care ends before it starts",
         "social_care",
         {"end_date": "2024-09-15"},
-        [("end_date", "end_date (15/09/2024) is before start_date (16/09/2024)")],
+        [("end_date", "end_date (15 September 2024) is before start_date (16 September 2024)")],
     ),
     (
         "marac blank",

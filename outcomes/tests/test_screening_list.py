@@ -23,7 +23,8 @@ from families.access.grants import grants_sync
 from families.models import Family, FamilyStatusChange
 from families.states import FamilyStatus
 from oneplan.errors import ApplicationError
-from outcomes.models import Nomination, NominationStatus
+from outcomes.assessment.selectors import framework_for_family
+from outcomes.models import FrameworkPeriod, Nomination, NominationStatus
 from outcomes.screening import services
 from outcomes.screening.selectors import screening_entries, screening_list_for_user
 from tests.factories import FamilyFactory, MembershipFactory
@@ -258,9 +259,10 @@ def test_the_list_uses_the_same_queries_for_3_or_30_families(world: World, url: 
     many = _queries(client, url)
 
     assert many == few
-    # Sign-in (2), the filter's LCGs, count, rows, two prefetches, the access event, the
-    # header's agency, the session's save (3).
-    assert few <= 12
+    # Sign-in (2), the filter's LCGs, the framework periods (the assessment's chooser),
+    # count, rows, two prefetches, the access event, the header's agency, the session's
+    # save (3).
+    assert few <= 13
 
 
 # -- the decision ------------------------------------------------------------------
@@ -503,3 +505,19 @@ def test_the_api_refuses_a_not_eligible_decision_without_a_reason(world: World) 
     assert response.json() == {"reason": ["Enter why the family is not eligible"]}
     world.own_family.refresh_from_db()
     assert world.own_family.status == FamilyStatus.IDENTIFIED
+
+
+@pytest.mark.parametrize("periods_stored", [True, False], ids=["stored", "defaults"])
+def test_the_list_and_the_assessment_agree_on_the_framework(
+    world: World, periods_stored: bool
+) -> None:
+    """The screening list asks the framework of each family in SQL; it must be the
+    assessment's own answer (``FrameworkChooser``), also when no periods are stored and
+    the chooser falls back to the default ones."""
+    if not periods_stored:
+        FrameworkPeriod.objects.all().delete()
+    family = _waiting_family(world)
+    assessment_add(family, met=["crime", "education", "housing"])
+
+    assert framework_for_family(family) == "sf2022"
+    assert _listed(world, "coordinator") == {family.reference}

@@ -119,6 +119,9 @@ class PlanViewSet(AnswersConflicts, viewsets.GenericViewSet[Plan]):
             raise PermissionDenied("You cannot start this family's plan")
         plan = services.plan_get_or_create(actor=user, family=family)
         plan = selectors.plan_for_user_or_404(user, family.reference)
+        if existed:
+            # The plan that was already there comes back as it would from GET: a read.
+            access_record(request, user, family, "plan", plan.pk)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         return with_etag(self._data(plan), self._etag(plan), code)
 

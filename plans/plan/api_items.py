@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
@@ -18,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import User
-from families.access.access import family_scope
+from families.access.access import family_permissions
+from families.access.perms import MANAGE_TEAM
 from families.models import Family
 from plans.models import (
     Action,
@@ -27,7 +27,6 @@ from plans.models import (
     Plan,
 )
 from plans.plan import selectors, services
-from plans.plan.access import can_edit_plan
 from plans.plan.api_common import (
     FAMILY_PARAM,
     IF_MATCH,
@@ -68,6 +67,23 @@ class FamilyScopedViewSet(AnswersConflicts, viewsets.GenericViewSet[Any]):
             )
         return scoped_family(user, reference)
 
+    def _addition(self, request: Request) -> tuple[User, Plan, frozenset[str], Any]:
+        """Who adds to the plan of the family in ``?family=``, that plan, their
+        permissions on the family (for the service, so it does not ask again) and what
+        they sent, checked: 403 for someone who cannot change the plan, 400 when the
+        family has no plan yet or the payload is not valid."""
+        user = api_user(request)
+        family = self._family_from_query(user)
+        permissions = family_permissions(user, family)
+        if MANAGE_TEAM not in permissions:
+            raise PermissionDenied("You cannot change this plan")
+        plan = Plan.objects.filter(family=family).select_related("family").first()
+        if plan is None:
+            raise ValidationError({"family": ["Start the plan first"]})
+        payload = self.get_serializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return user, plan, permissions, payload.validated_data
+
     def _list(
         self,
         request: Request,
@@ -98,30 +114,19 @@ class PlanNeedViewSet(FamilyScopedViewSet):
     serializer_class = PlanNeedSerializer
     queryset = Need.objects.none()
 
-    def _need(self) -> tuple[User, Need, Plan]:
+    def _need(self) -> tuple[User, selectors.NeedAccess]:
         user = api_user(self.request)
-        need = (
-            Need.objects.filter(
-                pk=self.kwargs["pk"],
-                family__in=Family.objects.filter(family_scope(user)),
-            )
-            .select_related("family")
-            .first()
-        )
-        if need is None or not plan_content_for_user(user, need.family).shows_need(need):
-            raise Http404("No need found")
-        plan = Plan.objects.filter(family=need.family).first()
-        if plan is None:
-            raise Http404("No need found")
-        return user, need, plan
+        return user, selectors.need_for_user_or_404(user, self.kwargs["pk"])
 
     @staticmethod
     def _prefix(need: Need) -> str:
         return f"need-{need.pk}-p"
 
     def _conflict_current(self) -> tuple[Any, str]:
-        _, need, plan = self._need()
-        return self.get_serializer(need).data, etag_for(self._prefix(need), plan.version)
+        _, access = self._need()
+        return self.get_serializer(access.need).data, etag_for(
+            self._prefix(access.need), access.plan.version
+        )
 
     def list(self, request: Request) -> Response:
         user = api_user(request)
@@ -130,7 +135,8 @@ class PlanNeedViewSet(FamilyScopedViewSet):
         return self._list(request, needs, "plan_needs", family, user)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        user, need, plan = self._need()
+        user, access = self._need()
+        need, plan = access.need, access.plan
         access_record(request, user, need.family, "plan_need", need.pk)
         return with_etag(self.get_serializer(need).data, etag_for(self._prefix(need), plan.version))
 
@@ -140,19 +146,11 @@ class PlanNeedViewSet(FamilyScopedViewSet):
         responses={201: PlanNeedSerializer},
     )
     def create(self, request: Request) -> Response:
-        user = api_user(request)
-        family = self._family_from_query(user)
-        if not can_edit_plan(user, family):
-            raise PermissionDenied("You cannot change this plan")
-        plan = Plan.objects.filter(family=family).select_related("family").first()
-        if plan is None:
-            raise ValidationError({"family": ["Start the plan first"]})
-        payload = self.get_serializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        user, plan, permissions, data = self._addition(request)
         need = services.need_create(
             actor=user,
             plan=plan,
+            permissions=permissions,
             kind=data.get("kind", ""),
             label=data.get("label", ""),
             detail=data.get("detail", ""),
@@ -175,8 +173,9 @@ class PlanNeedViewSet(FamilyScopedViewSet):
         },
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        user, need, plan = self._need()
-        if not can_edit_plan(user, need.family):
+        user, access = self._need()
+        need, plan = access.need, access.plan
+        if not access.can_edit:
             raise PermissionDenied("You cannot change this plan")
         expected = expected_version_from(request, self._prefix(need))
         payload = self.get_serializer(need, data=request.data, partial=True)
@@ -185,6 +184,7 @@ class PlanNeedViewSet(FamilyScopedViewSet):
         services.need_update(
             actor=user,
             need=need,
+            permissions=access.permissions,
             expected_version=expected,
             label=data.get("label", need.label),
             detail=data.get("detail", need.detail),
@@ -207,19 +207,9 @@ class PlanGoalViewSet(FamilyScopedViewSet):
     serializer_class = PlanGoalSerializer
     queryset = Goal.objects.none()
 
-    def _goal(self) -> tuple[User, Goal]:
+    def _goal(self) -> tuple[User, selectors.GoalAccess]:
         user = api_user(self.request)
-        goal = (
-            self._goals()
-            .filter(
-                pk=self.kwargs["pk"],
-                plan__family__in=Family.objects.filter(family_scope(user)),
-            )
-            .first()
-        )
-        if goal is None or not plan_content_for_user(user, goal.plan.family).shows_goal(goal.pk):
-            raise Http404("No goal found")
-        return user, goal
+        return user, selectors.goal_for_user_or_404(user, self.kwargs["pk"], self._goals())
 
     @staticmethod
     def _goals() -> QuerySet[Goal]:
@@ -237,59 +227,64 @@ class PlanGoalViewSet(FamilyScopedViewSet):
         return f"goal-{goal.pk}-v"
 
     def _conflict_current(self) -> tuple[Any, str]:
-        fresh = self._goals().get(pk=self.kwargs["pk"])
-        return self._data(fresh), etag_for(self._prefix(fresh), fresh.version)
+        _, access = self._goal()
+        fresh = access.goal
+        return self._data(fresh, access.content, access.permissions), etag_for(
+            self._prefix(fresh), fresh.version
+        )
 
-    def _data(self, goal: Goal, content: PlanContent | None = None) -> Any:
-        if content is None:
-            content = plan_content_for_user(self.request.user, goal.plan.family)
-        data = dict(self.get_serializer(goal).data)
+    def _data(self, goal: Goal, content: PlanContent, permissions: frozenset[str]) -> Any:
+        """The goal as the viewer may see it: needs restricted from them left out, and
+        each action's ``can_update`` answered from the permissions already worked out."""
+        serializer = self.get_serializer(goal)
+        serializer.context[FAMILY_PERMISSIONS] = {goal.plan.family_id: permissions}
+        data = dict(serializer.data)
         data["needs"] = [n for n in data["needs"] if n not in content.hidden.need_ids]
         return data
 
     def list(self, request: Request) -> Response:
         user = api_user(request)
         family = self._family_from_query(user)
-        content = plan_content_for_user(user, family)
+        permissions = family_permissions(user, family)
+        content = plan_content_for_user(user, family, permissions)
         goals = content.filter(self._goals().filter(plan__family=family).order_by("position", "pk"))
         access_record(request, user, family, "plan_goals", family.pk)
         page = self.paginate_queryset(goals)
         rows = page if page is not None else list(goals)
-        data = [self._data(goal, content) for goal in rows]
+        data = [self._data(goal, content, permissions) for goal in rows]
         if page is not None:
             return self.get_paginated_response(data)
         return Response(data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        user, goal = self._goal()
-        access_record(request, user, goal.plan.family, "plan_goal", goal.pk)
-        return with_etag(self._data(goal), etag_for(self._prefix(goal), goal.version))
+        user, access = self._goal()
+        goal = access.goal
+        access_record(request, user, access.family, "plan_goal", goal.pk)
+        return with_etag(
+            self._data(goal, access.content, access.permissions),
+            etag_for(self._prefix(goal), goal.version),
+        )
 
     @extend_schema(
         summary="Add a goal", parameters=[FAMILY_PARAM], responses={201: PlanGoalSerializer}
     )
     def create(self, request: Request) -> Response:
-        user = api_user(request)
-        family = self._family_from_query(user)
-        if not can_edit_plan(user, family):
-            raise PermissionDenied("You cannot change this plan")
-        plan = Plan.objects.filter(family=family).select_related("family").first()
-        if plan is None:
-            raise ValidationError({"family": ["Start the plan first"]})
-        payload = self.get_serializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        user, plan, permissions, data = self._addition(request)
         goal = services.goal_create(
             actor=user,
             plan=plan,
+            permissions=permissions,
             title=data.get("title", ""),
             description=data.get("description", ""),
             needs=data.get("needs", []),
             members=data.get("members", []),
         )
         fresh = self._goals().get(pk=goal.pk)
+        content = plan_content_for_user(user, plan.family, permissions)
         return with_etag(
-            self._data(fresh), etag_for(self._prefix(fresh), fresh.version), status.HTTP_201_CREATED
+            self._data(fresh, content, permissions),
+            etag_for(self._prefix(fresh), fresh.version),
+            status.HTTP_201_CREATED,
         )
 
     @extend_schema(
@@ -302,9 +297,9 @@ class PlanGoalViewSet(FamilyScopedViewSet):
         },
     )
     def partial_update(self, request: Request, pk: str) -> Response:
-        user, goal = self._goal()
-        family = goal.plan.family
-        if not can_edit_plan(user, family):
+        user, access = self._goal()
+        goal = access.goal
+        if not access.can_edit:
             raise PermissionDenied("You cannot change this plan")
         expected = expected_version_from(request, self._prefix(goal))
         payload = self.get_serializer(goal, data=request.data, partial=True)
@@ -313,6 +308,7 @@ class PlanGoalViewSet(FamilyScopedViewSet):
         services.goal_update(
             actor=user,
             goal=goal,
+            permissions=access.permissions,
             expected_version=expected,
             title=data.get("title", goal.title),
             description=data.get("description", goal.description),
@@ -321,7 +317,10 @@ class PlanGoalViewSet(FamilyScopedViewSet):
             members=data.get("members", list(goal.members.all())),
         )
         fresh = self._goals().get(pk=goal.pk)
-        return with_etag(self._data(fresh), etag_for(self._prefix(fresh), fresh.version))
+        return with_etag(
+            self._data(fresh, access.content, access.permissions),
+            etag_for(self._prefix(fresh), fresh.version),
+        )
 
 
 @extend_schema_view(list=extend_schema(parameters=[FAMILY_PARAM]))
@@ -389,13 +388,15 @@ class PlanActionViewSet(FamilyScopedViewSet):
         data = payload.validated_data
         goal: Goal = data["goal"]
         family = Family.objects.get(pk=goal.plan.family_id)
-        if not can_edit_plan(user, family):
+        permissions = family_permissions(user, family)
+        if MANAGE_TEAM not in permissions:
             raise PermissionDenied("You cannot change this plan")
         if "due_on" not in data:
             raise ValidationError({"due_on": ["Enter a due date"]})
         item = services.action_create(
             actor=user,
             goal=goal,
+            permissions=permissions,
             description=data.get("description", ""),
             owner=data.get("owner", ""),
             agency=data.get("agency"),

@@ -18,11 +18,13 @@ from django.http import QueryDict
 from agencies.models import Agency, Staff
 from agencies.roles import Role
 from families.models import Family, Person
+from oneplan.dates import govuk_date
 from oneplan.forms import GOVUKDateField, GOVUKForm
 from plans.models import ActionOwner, ActionStatus, Goal, GoalStatus, Need, NeedSource
 from plans.plan.rules import NEED_KINDS
 
 TEXT_MAX = 5000
+NEED_TOO_LONG = "The need must be 200 characters or fewer"
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
@@ -111,7 +113,10 @@ class NeedAddForm(GOVUKForm):
         label="The need, in a few words",
         help_text="For example, Rent arrears since the move",
         max_length=200,
-        error_messages={"required": "Enter the need, in a few words"},
+        error_messages={
+            "required": "Enter the need, in a few words",
+            "max_length": NEED_TOO_LONG,
+        },
     )
     detail = forms.CharField(
         label="More detail", required=False, max_length=TEXT_MAX, widget=_textarea()
@@ -127,7 +132,10 @@ class NeedEditForm(VersionedForm):
     label = forms.CharField(
         label="The need, in a few words",
         max_length=200,
-        error_messages={"required": "Enter the need, in a few words"},
+        error_messages={
+            "required": "Enter the need, in a few words",
+            "max_length": NEED_TOO_LONG,
+        },
     )
     detail = forms.CharField(
         label="More detail", required=False, max_length=TEXT_MAX, widget=_textarea()
@@ -214,6 +222,20 @@ class _StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name}, {obj.agency.name}"
 
 
+class PractitionerSelect(forms.Select):
+    """Each practitioner's option names their agency (``data-agency``), so that with
+    JavaScript the list follows the agency chosen (plans/plan/action_form.html).
+    Without it every practitioner is listed, and the form checks the one chosen works
+    for the agency."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        staff = getattr(option["value"], "instance", None)
+        if isinstance(staff, Staff):
+            option["attrs"]["data-agency"] = str(staff.agency_id)
+        return option
+
+
 def _action_fields() -> dict[str, forms.Field]:
     return {
         "description": forms.CharField(
@@ -230,8 +252,7 @@ def _action_fields() -> dict[str, forms.Field]:
         ),
         "agency": forms.ModelChoiceField(
             label="Agency",
-            help_text="If an agency will do it. An agency not yet on the team around the "
-            "family is added to it.",
+            help_text="An agency not yet on the team around the family is added to it.",
             queryset=Agency.objects.none(),
             required=False,
             empty_label="Select an agency",
@@ -242,10 +263,11 @@ def _action_fields() -> dict[str, forms.Field]:
             queryset=Staff.objects.none(),
             required=False,
             empty_label="No one named",
+            widget=PractitionerSelect,
         ),
         "family_member": forms.ModelChoiceField(
             label="Family member",
-            help_text="If the family will do it and it is one person's commitment",
+            help_text="If it is one person's commitment",
             queryset=Person.objects.none(),
             required=False,
             empty_label="The whole family",
@@ -271,8 +293,20 @@ def _action_querysets(form: forms.Form, family: Family) -> None:
 
 
 def _clean_owner(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
-    if data.get("owner") == ActionOwner.AGENCY and not data.get("agency"):
+    agency, practitioner = data.get("agency"), data.get("practitioner")
+    if data.get("owner") == ActionOwner.AGENCY and not agency:
         form.add_error("agency", "Select the agency that will do this")
+    if (
+        data.get("owner") == ActionOwner.AGENCY
+        and isinstance(agency, Agency)
+        and isinstance(practitioner, Staff)
+        and practitioner.agency_id != agency.pk
+    ):
+        form.add_error(
+            "practitioner",
+            f"{practitioner.display_name} does not work for {agency.name}. Select someone "
+            f"who works for {agency.name}, or No one named",
+        )
     if data.get("owner") == ActionOwner.FAMILY:
         data["agency"] = None
         data["practitioner"] = None
@@ -327,6 +361,7 @@ class ActionProgressForm(VersionedForm):
         required=False,
         max_length=TEXT_MAX,
         widget=_textarea(3),
+        error_messages={"max_length": "The reason must be 5,000 characters or fewer"},
     )
     note = forms.CharField(
         label="Progress note",
@@ -365,7 +400,7 @@ def display(value: Any, field: forms.Field | None = None) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return govuk_date(value)
     if isinstance(value, (list, tuple, QuerySet)):
         return ", ".join(str(v) for v in value)
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):

@@ -13,17 +13,21 @@ from agencies.models import AnyUser, Staff
 from families.access.access import family_permissions, family_scope, staff_for
 from families.access.perms import MANAGE_TEAM, VIEW, VIEW_RESTRICTED
 from families.models import Family, Person
+from oneplan.dates import govuk_date
 from plans.models import (
     OPEN_ACTION_STATUSES,
     Action,
     ActionProgressNote,
+    Agreement,
     Goal,
     GoalStatus,
     Need,
     Plan,
+    PlanStatus,
     PlanVersion,
 )
 from plans.plan.access import action_updatable
+from plans.plan.rules import AgreementChanges, AgreementStatus, changes_since_agreed
 from plans.visibility import PlanContent, plan_content_for_user
 
 
@@ -180,6 +184,61 @@ def action_for_user_or_404(
     access = ActionAccess(user, plan.family, permissions, plan, action)
     if not access.content.shows_action(action):
         raise Http404("No action found")
+    return access
+
+
+@dataclass(frozen=True)
+class NeedAccess(PlanAccess):
+    """One need of a family's plan in ``user``'s scope, not hidden from them by the
+    restricted rule."""
+
+    need: Need
+
+
+@dataclass(frozen=True)
+class GoalAccess(PlanAccess):
+    """One goal of a plan in ``user``'s scope, not hidden from them by the restricted
+    rule."""
+
+    goal: Goal
+
+
+def need_for_user_or_404(user: AnyUser, need_id: int | str) -> NeedAccess:
+    """The need with this id, its family's plan and ``user``'s permissions on the family:
+    404 when it is missing, of a family outside their scope, of a family with no plan,
+    or restricted from them. One grant lookup, whatever the caller does next."""
+    need = (
+        Need.objects.filter(pk=need_id, family__in=Family.objects.filter(family_scope(user)))
+        .select_related("family__plan")
+        .first()
+    )
+    plan = getattr(need.family, "plan", None) if need is not None else None
+    if need is None or plan is None:
+        raise Http404("No need found")
+    permissions = _permissions_or_404(user, need.family, "No need found")
+    access = NeedAccess(user, need.family, permissions, plan, need)
+    if not access.content.shows_need(need):
+        raise Http404("No need found")
+    return access
+
+
+def goal_for_user_or_404(
+    user: AnyUser, goal_id: int | str, goals: QuerySet[Goal] | None = None
+) -> GoalAccess:
+    """The goal with this id (from ``goals``, to prefetch what the caller shows), its
+    plan and ``user``'s permissions on the family: 404 when it is missing, of a family
+    outside their scope, or restricted from them."""
+    source = goals if goals is not None else Goal.objects.select_related("plan__family")
+    goal = source.filter(
+        pk=goal_id, plan__family__in=Family.objects.filter(family_scope(user))
+    ).first()
+    if goal is None:
+        raise Http404("No goal found")
+    family = goal.plan.family
+    permissions = _permissions_or_404(user, family, "No goal found")
+    access = GoalAccess(user, family, permissions, goal.plan, goal)
+    if not access.content.shows_goal(goal.pk):
+        raise Http404("No goal found")
     return access
 
 
@@ -364,6 +423,7 @@ class PlanPanel:
     hidden_uncovered: int
     open_actions: int
     can_edit: bool
+    agreement: PlanAgreement | None = None
 
 
 def plan_panel_for_user(user: AnyUser, family: Family, permissions: frozenset[str]) -> PlanPanel:
@@ -371,14 +431,116 @@ def plan_panel_for_user(user: AnyUser, family: Family, permissions: frozenset[st
     uncovered: list[Need] = []
     hidden = 0
     open_actions = 0
+    agreement = None
     if plan is not None:
         content = plan_content_for_user(user, family, permissions)
         uncovered, hidden = content.needs(plan_agreement_blockers(plan))
         open_actions = Action.objects.filter(plan=plan, status__in=OPEN_ACTION_STATUSES).count()
+        agreement = plan_agreement_for_user(plan, content)
     return PlanPanel(
         plan=plan,
         uncovered=uncovered,
         hidden_uncovered=hidden,
         open_actions=open_actions,
         can_edit=MANAGE_TEAM in permissions,
+        agreement=agreement,
     )
+
+
+# ---------------------------------------------------------------------------
+# Agreement: where the plan stands with the family
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanAgreement:
+    """The family's latest agreement to the plan, and whether (and how) the plan has
+    changed since: the one story the plan page, the agreement page, the printed plan and
+    the API tell (``plans.plan.rules.changes_since_agreed``)."""
+
+    latest: Agreement | None
+    changes: AgreementChanges
+
+    @property
+    def status(self) -> AgreementStatus:
+        return self.changes.status
+
+    @property
+    def changed(self) -> bool:
+        return self.changes.changed
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.changes.is_agreed
+
+    @property
+    def message(self) -> str:
+        if self.latest is None:
+            return "The family has not agreed this plan yet"
+        agreed = govuk_date(self.latest.agreed_on)
+        if self.changed:
+            return f"The plan has changed since the family agreed it on {agreed}"
+        return f"The family agreed this plan on {agreed}"
+
+
+def _snapshots(plan: Plan, numbers: set[int]) -> dict[int, dict[str, object]]:
+    return dict(
+        PlanVersion.objects.filter(plan=plan, number__in=sorted(numbers)).values_list(
+            "number", "snapshot"
+        )
+    )
+
+
+def plan_agreement_for_user(plan: Plan, content: PlanContent) -> PlanAgreement:
+    """Where ``plan`` stands with the family, for a viewer who sees ``content`` of it
+    (``plans.visibility``; ``plan_content_for_print`` for what the family gets): what
+    changed since they agreed leaves out what the viewer may not see. Two queries
+    when the family has agreed the plan, one when not."""
+    latest = (
+        Agreement.objects.filter(plan=plan)
+        .select_related("recorded_by")
+        .order_by("-plan_version", "-pk")
+        .first()
+    )
+    if latest is None:
+        return PlanAgreement(None, changes_since_agreed(None, {}, sees_restricted=False))
+    snapshots = _snapshots(plan, {latest.plan_version, plan.version})
+    agreed, current = snapshots.get(latest.plan_version), snapshots.get(plan.version)
+    if agreed is None or current is None:
+        # A plan loaded in bulk without its saved versions: its status is all we know.
+        status = AgreementStatus.AGREED if plan.status == PlanStatus.AGREED else None
+        return PlanAgreement(latest, AgreementChanges(status or AgreementStatus.CHANGED))
+    return PlanAgreement(
+        latest, changes_since_agreed(agreed, current, sees_restricted=content.sees_restricted)
+    )
+
+
+def plan_changed_since_version(plan: Plan, number: int) -> bool:
+    """Whether what the family agrees to changed after saved version ``number`` (the
+    version a page showed them): progress, statuses and notes recorded since do not
+    count. An unknown version counts as changed."""
+    if number == plan.version:
+        return False
+    snapshots = _snapshots(plan, {number, plan.version})
+    shown, current = snapshots.get(number), snapshots.get(plan.version)
+    if shown is None or current is None or number > plan.version:
+        return True
+    return changes_since_agreed(shown, current, sees_restricted=True).changed
+
+
+def agreements_changed_since(plan: Plan, agreements: list[Agreement]) -> dict[int, bool]:
+    """For each agreement (by id), whether what the family agrees to changed since that
+    agreement: ``changes_since_agreed`` from its version to the plan as it stands."""
+    numbers = {a.plan_version for a in agreements} | {plan.version}
+    snapshots = _snapshots(plan, numbers)
+    current = snapshots.get(plan.version)
+    answers: dict[int, bool] = {}
+    for agreement in agreements:
+        agreed = snapshots.get(agreement.plan_version)
+        if agreed is None or current is None:
+            answers[agreement.pk] = agreement.plan_version != plan.version
+        else:
+            answers[agreement.pk] = changes_since_agreed(
+                agreed, current, sees_restricted=True
+            ).changed
+    return answers

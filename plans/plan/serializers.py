@@ -18,6 +18,7 @@ from agencies.models import Agency, Staff, User
 from families.access.access import family_permissions, family_scope, staff_for
 from families.models import Family, Person
 from oneplan.api_errors import ErrorDetailSerializer
+from oneplan.text_limits import TextLimitsMixin, model_max_length
 from plans.models import (
     Action,
     ActionProgressNote,
@@ -28,6 +29,7 @@ from plans.models import (
 )
 from plans.plan import rules, selectors
 from plans.plan.access import action_updatable
+from plans.plan.forms import TEXT_MAX
 from plans.restricted import is_restricted_need
 
 # ---------------------------------------------------------------------------
@@ -51,7 +53,7 @@ def ids_field(queryset: QuerySet[Any], message: str, **kwargs: Any) -> Any:
     )
 
 
-class PlanNeedSerializer(serializers.ModelSerializer[Need]):
+class PlanNeedSerializer(TextLimitsMixin, serializers.ModelSerializer[Need]):
     family = serializers.CharField(source="family.reference", read_only=True)
     kind = serializers.ChoiceField(
         choices=rules.NEED_KINDS,
@@ -83,19 +85,20 @@ class PlanNeedSerializer(serializers.ModelSerializer[Need]):
             "restricted",
         ]
         read_only_fields = ["code", "source", "framework", "identified_on", "closed_on"]
-        extra_kwargs = {"label": {"required": False}}
+        extra_kwargs = {"label": {"required": False}, "detail": {"max_length": TEXT_MAX}}
 
     def get_restricted(self, need: Need) -> bool:
         return is_restricted_need(need.code)
 
 
-class PlanProgressNoteSerializer(serializers.ModelSerializer[ActionProgressNote]):
+class PlanProgressNoteSerializer(TextLimitsMixin, serializers.ModelSerializer[ActionProgressNote]):
     author = serializers.SerializerMethodField()
 
     class Meta:
         model = ActionProgressNote
         fields = ["id", "text", "author", "created_at"]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"text": {"max_length": TEXT_MAX}}
 
     def get_author(self, note: ActionProgressNote) -> str:
         return note.author.get_full_name() or note.author.username
@@ -111,7 +114,7 @@ class NamedUserField(serializers.Field):
         return value.get_full_name() or value.username
 
 
-class PlanActionSerializer(serializers.ModelSerializer[Action]):
+class PlanActionSerializer(TextLimitsMixin, serializers.ModelSerializer[Action]):
     family = serializers.CharField(source="plan.family.reference", read_only=True)
     goal = ids_field(Goal.objects.none(), "Select a goal in this plan")
     agency = serializers.SlugRelatedField(
@@ -153,6 +156,10 @@ class PlanActionSerializer(serializers.ModelSerializer[Action]):
             "can_update",
         ]
         read_only_fields = ["completed_on", "version", "updated_at"]
+        extra_kwargs = {
+            "description": {"max_length": TEXT_MAX},
+            "not_done_reason": {"max_length": TEXT_MAX},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -175,7 +182,7 @@ class PlanActionSerializer(serializers.ModelSerializer[Action]):
         return action_updatable(staff_for(user), known[family_id], item)
 
 
-class PlanGoalSerializer(serializers.ModelSerializer[Goal]):
+class PlanGoalSerializer(TextLimitsMixin, serializers.ModelSerializer[Goal]):
     family = serializers.CharField(source="plan.family.reference", read_only=True)
     needs = ids_field(Need.objects.all(), NEEDS_MESSAGE, many=True, required=False)
     members = ids_field(Person.objects.all(), MEMBERS_MESSAGE, many=True, required=False)
@@ -199,12 +206,33 @@ class PlanGoalSerializer(serializers.ModelSerializer[Goal]):
             "actions",
         ]
         read_only_fields = ["position", "version", "updated_at"]
-        extra_kwargs = {"title": {"required": False}}
+        extra_kwargs = {"title": {"required": False}, "description": {"max_length": TEXT_MAX}}
 
 
-class PlanSerializer(serializers.ModelSerializer[Plan]):
+class PlanAgreementStateSerializer(serializers.Serializer[Any]):
+    """Where the plan stands with the family: the same answer as the plan page's."""
+
+    status = serializers.ChoiceField(
+        choices=[s.value for s in rules.AgreementStatus],
+        help_text="draft: never agreed; agreed: as the family last agreed it; changed: "
+        "what the family agreed to has changed since (progress, statuses, notes and "
+        "reviews are not changes)",
+    )
+    agreed_on = serializers.DateField(allow_null=True)
+    agreed_version = serializers.IntegerField(allow_null=True)
+    changes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What changed since the family agreed it, one line per change",
+    )
+    restricted_changes_hidden = serializers.IntegerField(
+        help_text="Changes to restricted information left out because you cannot see it"
+    )
+
+
+class PlanSerializer(TextLimitsMixin, serializers.ModelSerializer[Plan]):
     family = serializers.CharField(source="family.reference", read_only=True)
     updated_by = NamedUserField()
+    agreement = serializers.SerializerMethodField()
     needs = serializers.SerializerMethodField()
     goals = serializers.SerializerMethodField()
     needs_without_goal = serializers.SerializerMethodField(
@@ -219,6 +247,7 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
         fields = [
             "family",
             "status",
+            "agreement",
             "version",
             "working_well",
             "worries",
@@ -232,6 +261,11 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
             "restricted_needs_hidden",
         ]
         read_only_fields = ["status", "version", "next_review_on", "updated_at"]
+        extra_kwargs = {
+            "working_well": {"max_length": TEXT_MAX},
+            "worries": {"max_length": TEXT_MAX},
+            "family_wants": {"max_length": TEXT_MAX},
+        }
 
     def _page(self, plan: Plan) -> selectors.PlanPage:
         cache: dict[int, selectors.PlanPage] = self.context.setdefault("_pages", {})
@@ -241,6 +275,18 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
                 self.context["request"].user, plan.family, known.get(plan.family_id)
             )
         return cache[plan.pk]
+
+    @extend_schema_field(PlanAgreementStateSerializer)
+    def get_agreement(self, plan: Plan) -> dict[str, Any]:
+        agreement = selectors.plan_agreement_for_user(plan, self._page(plan).content)
+        latest = agreement.latest
+        return {
+            "status": agreement.status.value,
+            "agreed_on": latest.agreed_on.isoformat() if latest else None,
+            "agreed_version": latest.plan_version if latest else None,
+            "changes": agreement.changes.in_words,
+            "restricted_changes_hidden": agreement.changes.hidden,
+        }
 
     @extend_schema_field(PlanNeedSerializer(many=True))
     def get_needs(self, plan: Plan) -> Any:
@@ -265,8 +311,11 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
         return self._page(plan).hidden_restricted
 
 
-class PlanStartSerializer(serializers.Serializer[Any]):
-    family = serializers.CharField(help_text="The family's reference, like F-000123")
+class PlanStartSerializer(TextLimitsMixin, serializers.Serializer[Any]):
+    family = serializers.CharField(
+        max_length=model_max_length(Family, "reference"),
+        help_text="The family's reference, like F-000123",
+    )
 
 
 class PlanVersionSummarySerializer(serializers.ModelSerializer[PlanVersion]):

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from plans.plan import views
+from plans.plan import version_views, views
 
 P = "families/<str:reference>/plan/"
 
@@ -17,6 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(P + "goals/<int:goal_id>/actions/add/", views.action_add, name="action-add"),
     path(P + "actions/<int:action_id>/", views.action_edit, name="action-edit"),
     path(P + "actions/<int:action_id>/progress/", views.action_progress, name="action-progress"),
-    path(P + "versions/", views.plan_versions, name="plan-versions"),
-    path(P + "versions/compare/", views.plan_compare, name="plan-compare"),
+    path(P + "versions/", version_views.plan_versions, name="plan-versions"),
+    path(P + "versions/compare/", version_views.plan_compare, name="plan-compare"),
 ]

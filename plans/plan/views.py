@@ -11,7 +11,7 @@ again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +19,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from agencies.models import User
@@ -76,6 +77,50 @@ def _record_view(request: HttpRequest, user: User, family: Family, what: str) ->
 
 def _plan_url(family: Family) -> str:
     return reverse("plans:plan", args=[family.reference])
+
+
+# Pages a form may send the user back to (``?next=``), and what the back link says.
+_RETURN_LABELS = {
+    "plans:my-actions": "Back to My actions",
+    "plans:agreement": "Back to the agreement",
+}
+
+
+def _return_to(request: HttpRequest) -> dict[str, str]:
+    """``next_url`` and ``next_label`` for a form reached from another page (My actions,
+    the agreement page): where it goes back to, after saving or instead. Only a page of
+    this service named in ``_RETURN_LABELS``; anything else is ignored."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or not url.startswith("/"):
+        return {}
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return {}
+    label = _RETURN_LABELS.get(match.view_name)
+    return {"next_url": url, "next_label": label} if label else {}
+
+
+# What an action's add and edit forms both ask for, passed to the service as typed.
+ACTION_FIELDS = ("description", "owner", "agency", "practitioner", "family_member", "due_on")
+VOICE_KEYS = tuple(key for key, _ in rules.VOICE_FIELDS)
+
+
+def _as_saved(item: Any, fields: Iterable[str], *, version: int) -> dict[str, Any]:
+    """An edit form's starting values: the version it starts from and each field as
+    saved."""
+    return {"version": version, **{name: getattr(item, name) for name in fields}}
+
+
+def _typed(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a valid form, as the service's keyword arguments."""
+    return {name: data[name] for name in fields}
+
+
+def _page_context(user: User, family: Family, **extra: Any) -> dict[str, Any]:
+    """What every form page of the plan is given: who is editing, the family, and the
+    page's own words (title, caption, button) and data."""
+    return {"user": user, "family": family, **extra}
 
 
 def _form_error(form: Any, exc: ApplicationError) -> None:
@@ -147,10 +192,22 @@ def plan_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if page.plan is not None
         else []
     )
+    agreement = (
+        selectors.plan_agreement_for_user(page.plan, access.content)
+        if page.plan is not None
+        else None
+    )
     return render(
         request,
         TEMPLATES + "plan_detail.html",
-        {"family": family, "page": page, "voice": voice, "today": timezone.localdate()},
+        {
+            "family": family,
+            "family_permissions": access.permissions,
+            "page": page,
+            "agreement": agreement,
+            "voice": voice,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -174,32 +231,20 @@ def plan_voice(request: HttpRequest, reference: str) -> HttpResponse:
     _require_edit(access)
     plan = access.plan_or_404()
     form = forms.PlanVoiceForm(
-        request.POST or None,
-        initial={
-            "version": plan.version,
-            "working_well": plan.working_well,
-            "worries": plan.worries,
-            "family_wants": plan.family_wants,
-        },
+        request.POST or None, initial=_as_saved(plan, VOICE_KEYS, version=plan.version)
     )
     return _edit_page(
         request,
         form,
         call=lambda data: services.plan_voice_update(
             actor=user,
+            permissions=access.permissions,
             plan=plan,
             expected_version=data["version"],
-            working_well=data["working_well"],
-            worries=data["worries"],
-            family_wants=data["family_wants"],
+            **_typed(data, VOICE_KEYS),
         ),
         success="The family's voice has been saved",
-        context={
-            "user": user,
-            "family": family,
-            "title": "The family's voice",
-            "button": "Save",
-        },
+        context=_page_context(user, family, title="The family's voice", button="Save"),
     )
 
 
@@ -220,6 +265,7 @@ def need_add(request: HttpRequest, reference: str) -> HttpResponse:
         forms.NeedAddForm(request.POST or None, family=family),
         call=lambda data: services.need_create(
             actor=user,
+            permissions=access.permissions,
             plan=plan,
             kind=data["kind"],
             label=data["label"],
@@ -227,12 +273,9 @@ def need_add(request: HttpRequest, reference: str) -> HttpResponse:
             members=list(data["members"]),
         ),
         success="Need added",
-        context={
-            "user": user,
-            "family": family,
-            "title": "Add a need found during the work",
-            "button": "Add need",
-        },
+        context=_page_context(
+            user, family, title="Add a need found during the work", button="Add need"
+        ),
     )
 
 
@@ -263,6 +306,7 @@ def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpRespons
         form,
         call=lambda data: services.need_update(
             actor=user,
+            permissions=access.permissions,
             need=need,
             expected_version=data["version"],
             label=data.get("label", need.label),
@@ -271,13 +315,9 @@ def need_edit(request: HttpRequest, reference: str, need_id: int) -> HttpRespons
             is_closed=data["is_closed"],
         ),
         success="Need saved",
-        context={
-            "user": user,
-            "family": family,
-            "title": "Change a need",
-            "caption": need.label,
-            "button": "Save",
-        },
+        context=_page_context(
+            user, family, title="Change a need", caption=need.label, button="Save"
+        ),
     )
 
 
@@ -303,11 +343,16 @@ def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = _user(request), access.family
     _require_edit(access)
     plan = access.plan_or_404()
+    needs = _goal_needs(access)
+    # From the agreement page's "add a goal" for a need without one: that need ticked.
+    asked = request.GET.get("need", "")
+    initial = {"needs": [int(asked)]} if asked.isdigit() else {}
     return _edit_page(
         request,
-        forms.GoalForm(request.POST or None, family=family, needs=_goal_needs(access)),
+        forms.GoalForm(request.POST or None, family=family, needs=needs, initial=initial),
         call=lambda data: services.goal_create(
             actor=user,
+            permissions=access.permissions,
             plan=plan,
             title=data["title"],
             description=data["description"],
@@ -315,7 +360,9 @@ def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
             members=list(data["members"]),
         ),
         success="Goal added",
-        context={"user": user, "family": family, "title": "Add a goal", "button": "Add goal"},
+        context=_page_context(
+            user, family, title="Add a goal", button="Add goal", **_return_to(request)
+        ),
     )
 
 
@@ -345,6 +392,7 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
         form,
         call=lambda data: services.goal_update(
             actor=user,
+            permissions=access.permissions,
             goal=goal,
             expected_version=data["version"],
             title=data["title"],
@@ -354,13 +402,9 @@ def goal_edit(request: HttpRequest, reference: str, goal_id: int) -> HttpRespons
             members=list(data["members"]),
         ),
         success="Goal saved",
-        context={
-            "user": user,
-            "family": family,
-            "title": "Change a goal",
-            "caption": goal.title,
-            "button": "Save",
-        },
+        context=_page_context(
+            user, family, title="Change a goal", caption=goal.title, button="Save"
+        ),
     )
 
 
@@ -385,12 +429,12 @@ def _keep_hidden_needs(
 
 
 def _action_context(user: User, family: Family, **extra: Any) -> dict[str, Any]:
-    return {
-        "user": user,
-        "family": family,
-        "lawful_basis_url": reverse("families:lawful-basis-add", args=[family.reference]),
+    return _page_context(
+        user,
+        family,
+        lawful_basis_url=reverse("families:lawful-basis-add", args=[family.reference]),
         **extra,
-    }
+    )
 
 
 @login_required
@@ -405,19 +449,13 @@ def action_add(request: HttpRequest, reference: str, goal_id: int) -> HttpRespon
         request,
         forms.ActionForm(request.POST or None, family=family),
         call=lambda data: services.action_create(
-            actor=user,
-            goal=goal,
-            description=data["description"],
-            owner=data["owner"],
-            agency=data["agency"],
-            practitioner=data["practitioner"],
-            family_member=data["family_member"],
-            due_on=data["due_on"],
+            actor=user, permissions=access.permissions, goal=goal, **_typed(data, ACTION_FIELDS)
         ),
         success="Action added",
         context=_action_context(
             user, family, title="Add an action", caption=goal.title, button="Add action"
         ),
+        template=TEMPLATES + "action_form.html",
     )
 
 
@@ -441,16 +479,7 @@ def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpRes
         goals=access.content.filter(
             Goal.objects.filter(plan_id=action.plan_id).order_by("position", "pk")
         ),
-        initial={
-            "version": action.version,
-            "description": action.description,
-            "goal": action.goal,
-            "owner": action.owner,
-            "agency": action.agency,
-            "practitioner": action.practitioner,
-            "family_member": action.family_member,
-            "due_on": action.due_on,
-        },
+        initial=_as_saved(action, ("goal", *ACTION_FIELDS), version=action.version),
     )
     return _edit_page(
         request,
@@ -459,19 +488,14 @@ def action_edit(request: HttpRequest, reference: str, action_id: int) -> HttpRes
             actor=user,
             action=action,
             expected_version=data["version"],
-            description=data["description"],
-            goal=data["goal"],
-            owner=data["owner"],
-            agency=data["agency"],
-            practitioner=data["practitioner"],
-            family_member=data["family_member"],
-            due_on=data["due_on"],
             permissions=access.permissions,
+            **_typed(data, ("goal", *ACTION_FIELDS)),
         ),
         success="Action saved",
         context=_action_context(
             user, family, title="Change an action", caption=action.goal.title, button="Save"
         ),
+        template=TEMPLATES + "action_form.html",
     )
 
 
@@ -512,6 +536,7 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
             "notes": action.progress_notes.select_related("author"),
             "title": "Update an action",
             "button": "Save",
+            **_return_to(request),
         },
     )
 
@@ -519,76 +544,3 @@ def action_progress(request: HttpRequest, reference: str, action_id: int) -> Htt
 # ---------------------------------------------------------------------------
 # Versions
 # ---------------------------------------------------------------------------
-
-
-@login_required
-@access_rule(VIEW_RULE)
-def plan_versions(request: HttpRequest, reference: str) -> HttpResponse:
-    access = _plan_access(request, reference)
-    user, family, plan = _user(request), access.family, access.plan
-    content = access.content
-    versions = list(selectors.plan_versions_for_plan(plan, content))
-    numbers = [v.number for v in versions]
-    form = forms.VersionCompareForm(
-        initial={"older": numbers[1] if len(numbers) > 1 else 1, "newer": numbers[0]}
-        if numbers
-        else {},
-        numbers=numbers,
-    )
-    _record_view(request, user, family, "plan_versions")
-    return render(
-        request,
-        TEMPLATES + "plan_versions.html",
-        {"family": family, "plan": plan, "versions": versions, "compare_form": form},
-    )
-
-
-@login_required
-@access_rule(VIEW_RULE)
-def plan_compare(request: HttpRequest, reference: str) -> HttpResponse:
-    access = _plan_access(request, reference)
-    user, family, plan = _user(request), access.family, access.plan
-    content = access.content
-    versions = selectors.plan_versions_for_plan(plan, content)
-    numbers = list(versions.values_list("number", flat=True))
-    form = forms.VersionCompareForm(request.GET, numbers=numbers)
-    if not form.is_valid():
-        return render(
-            request,
-            TEMPLATES + "plan_versions.html",
-            {
-                "family": family,
-                "plan": plan,
-                "versions": list(versions),
-                "compare_form": form,
-            },
-            status=400,
-        )
-    first, second = sorted((form.cleaned_data["older"], form.cleaned_data["newer"]))
-    older = selectors.plan_version_or_404(plan, first, content)
-    newer = selectors.plan_version_or_404(plan, second, content)
-    old_snapshot, hidden_old = content.snapshot(older.snapshot)
-    new_snapshot, hidden = content.snapshot(newer.snapshot)
-    hidden = max(hidden, hidden_old)
-    comparison = rules.versions_compare(old_snapshot, new_snapshot)
-    _record_view(request, user, family, "plan_versions")
-    return render(
-        request,
-        TEMPLATES + "plan_compare.html",
-        {
-            "family": family,
-            "plan": plan,
-            "older": older,
-            "newer": newer,
-            "comparison": comparison,
-            "sections": [
-                ("Needs", "Need", comparison.needs),
-                ("Goals", "Goal", comparison.goals),
-                ("Actions", "Action", comparison.actions),
-            ],
-            "hidden_restricted": hidden,
-            "compare_form": forms.VersionCompareForm(
-                initial={"older": first, "newer": second}, numbers=numbers
-            ),
-        },
-    )

@@ -22,6 +22,7 @@ from families.access.access import can_view_families
 from families.filters import query_parameters
 from families.models import Family, Person
 from families.selectors import family_get_for_user_or_404
+from oneplan.text_limits import TextLimitsMixin, model_max_length
 from plans.models import (
     Action,
     ActionStatus,
@@ -33,7 +34,7 @@ from plans.models import (
     Plan,
     Review,
 )
-from plans.plan.selectors import plan_for_user_or_404
+from plans.plan.selectors import agreements_changed_since, plan_for_user_or_404
 from plans.review import access, selectors, services
 from plans.review.chronology import ChronologyEntry, chronology_for_user
 from plans.review.filters import ChronologyParameters
@@ -130,13 +131,19 @@ class PlanReviewDetailSerializer(serializers.Serializer[selectors.ReviewDetail])
         return _name(detail.review.created_by)
 
 
-class PlanReviewRatingInputSerializer(serializers.Serializer[Any]):
+# Agency codes in request bodies (Agency.code's own limit).
+AGENCY_CODE_MAX_LENGTH = model_max_length(Agency, "code")
+
+
+class PlanReviewRatingInputSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     goal_id = serializers.IntegerField()
     rating = serializers.ChoiceField(choices=GoalRatingValue.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.TEXT_MAX_LENGTH
+    )
 
 
-class PlanReviewNewActionSerializer(serializers.Serializer[Any]):
+class PlanReviewNewActionSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     goal_id = serializers.IntegerField()
     description = serializers.CharField(max_length=services.TEXT_MAX_LENGTH)
     due_on = serializers.DateField()
@@ -144,6 +151,7 @@ class PlanReviewNewActionSerializer(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
         default=None,
+        max_length=AGENCY_CODE_MAX_LENGTH,
         help_text="Code of the agency that will do it; leave out for a family commitment",
     )
     family_member_id = serializers.IntegerField(
@@ -154,7 +162,7 @@ class PlanReviewNewActionSerializer(serializers.Serializer[Any]):
     )
 
 
-class PlanReviewActionChangeSerializer(serializers.Serializer[Any]):
+class PlanReviewActionChangeSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     action_id = serializers.IntegerField()
     expected_version = serializers.IntegerField(
         help_text="The action's version you started from; a stale one is refused"
@@ -163,10 +171,13 @@ class PlanReviewActionChangeSerializer(serializers.Serializer[Any]):
         choices=ActionStatus.choices, required=False, allow_blank=True, default=""
     )
     due_on = serializers.DateField(required=False, allow_null=True, default=None)
-    not_done_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    # The review page's limit for the same answer.
+    not_done_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
 
 
-class PlanReviewCreateSerializer(serializers.Serializer[Any]):
+class PlanReviewCreateSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     held_on = serializers.DateField()
     next_review_on = serializers.DateField(
         required=False,
@@ -175,7 +186,10 @@ class PlanReviewCreateSerializer(serializers.Serializer[Any]):
         help_text="Defaults to ONEPLAN_REVIEW_INTERVAL_WEEKS (6) weeks after held_on",
     )
     attendee_agencies = serializers.ListField(
-        child=serializers.CharField(), required=False, default=list, help_text="Agency codes"
+        child=serializers.CharField(max_length=AGENCY_CODE_MAX_LENGTH),
+        required=False,
+        default=list,
+        help_text="Agency codes",
     )
     attendee_members = serializers.ListField(
         child=serializers.IntegerField(),
@@ -187,7 +201,9 @@ class PlanReviewCreateSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, default="", max_length=500
     )
     summary = serializers.CharField(max_length=services.TEXT_MAX_LENGTH)
-    decisions = serializers.CharField(required=False, allow_blank=True, default="")
+    decisions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.TEXT_MAX_LENGTH
+    )
     ratings = PlanReviewRatingInputSerializer(many=True, required=False, default=list)
     new_actions = PlanReviewNewActionSerializer(many=True, required=False, default=list)
     action_changes = PlanReviewActionChangeSerializer(many=True, required=False, default=list)
@@ -216,18 +232,27 @@ class PlanAgreementSerializer(serializers.ModelSerializer[Agreement]):
         return _name(agreement.recorded_by)
 
     def get_changed_since(self, agreement: Agreement) -> bool:
-        """True when the plan was saved again after this version was agreed."""
+        """True when what the family agreed to has changed since this agreement
+        (``plans.plan.rules.changes_since_agreed``): progress, statuses, notes and
+        reviews are not changes."""
         plan: Plan = self.context["plan"]
-        return plan.version > agreement.plan_version
+        answers: dict[int, bool] = self.context.setdefault("_changed_since", {})
+        if agreement.pk not in answers:
+            answers.update(
+                agreements_changed_since(plan, list(Agreement.objects.filter(plan=plan)))
+            )
+        return answers[agreement.pk]
 
 
-class PlanAgreementCreateSerializer(serializers.Serializer[Any]):
+class PlanAgreementCreateSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     agreed_on = serializers.DateField()
     method = serializers.ChoiceField(choices=AgreementMethod.choices)
     signed_by = serializers.ListField(
         child=serializers.IntegerField(), help_text="Ids of the family members who agreed"
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.NOTE_MAX_LENGTH
+    )
     expected_version = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -253,7 +278,7 @@ class FamilyCaseNoteSerializer(serializers.ModelSerializer[CaseNote]):
         return _name(note.author)
 
 
-class FamilyCaseNoteCreateSerializer(serializers.Serializer[Any]):
+class FamilyCaseNoteCreateSerializer(TextLimitsMixin, serializers.Serializer[Any]):
     text = serializers.CharField(max_length=services.NOTE_MAX_LENGTH)
     person_id = serializers.IntegerField(required=False, allow_null=True, default=None)
     is_restricted = serializers.BooleanField(required=False, default=False)
@@ -387,7 +412,8 @@ def _agency_ids(codes: list[str], field: str) -> list[int]:
 @extend_schema(parameters=[REFERENCE])
 class AgreementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilyScoped):
     """The family's agreements to its plan, newest first. ``changed_since`` says whether
-    the plan was saved again after that version was agreed."""
+    what the family agreed to has changed since that agreement (progress, statuses,
+    notes and reviews are not changes)."""
 
     access_rule = (
         "read: anyone who can see the family's plan; record: the lead professional and "
@@ -426,6 +452,7 @@ class AgreementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, _FamilySc
             note=data["note"],
             expected_version=data["expected_version"],
         )
+        plan.refresh_from_db(fields=["version", "status", "agreed_terms"])
         return Response(
             PlanAgreementSerializer(agreement, context={"plan": plan}).data,
             status=status.HTTP_201_CREATED,

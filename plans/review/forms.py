@@ -18,6 +18,7 @@ from django.http import QueryDict
 
 from agencies.models import Agency
 from families.models import Person
+from oneplan.dates import govuk_date
 from oneplan.forms import GOVUKDateField, GOVUKForm
 from plans.models import Action, ActionStatus, AgreementMethod, Goal, GoalRatingValue
 from plans.review.services import (
@@ -57,6 +58,35 @@ class ActionRow:
     due_on: BoundField
     not_done_reason: BoundField
     version: BoundField
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.errors for f in (self.status, self.due_on, self.not_done_reason))
+
+
+@dataclass(frozen=True)
+class GoalSection:
+    """One open goal on the review page, in a section of its own that opens and closes
+    (a review of ten goals would otherwise be a page many screens long): its rating,
+    its comment and its actions still to do. It is open when something in it needs
+    correcting."""
+
+    goal: Goal
+    rating: BoundField
+    comment: BoundField
+    actions: list[ActionRow]
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.rating.errors or self.comment.errors) or any(
+            row.has_errors for row in self.actions
+        )
+
+    @property
+    def rated(self) -> str:
+        """How the goal is going, as chosen so far ("" when not yet)."""
+        value = self.rating.value()
+        return GoalRatingValue(value).label if value in GoalRatingValue.values else ""
 
 
 @dataclass(frozen=True)
@@ -148,12 +178,16 @@ class ReviewForm(GOVUKForm):
             self.fields[f"change_{action.pk}_due_on"] = GOVUKDateField(
                 label=f"New due date for '{label}'",
                 required=False,
-                help_text=f"Now due {action.due_on:%-d %B %Y}. Leave blank to keep it.",
+                help_text=f"Now due {govuk_date(action.due_on)}. Leave blank to keep it.",
             )
             self.fields[f"change_{action.pk}_not_done_reason"] = forms.CharField(
                 label=f"Why '{label}' was not done",
                 required=False,
                 max_length=2000,
+                error_messages={
+                    "max_length": f"The reason '{label}' was not done must be 2,000 characters "
+                    "or fewer"
+                },
                 help_text="Only if it was not done",
             )
             self.fields[f"change_{action.pk}_version"] = forms.IntegerField(
@@ -220,6 +254,34 @@ class ReviewForm(GOVUKForm):
             )
             for a in self.actions
         ]
+
+    def goal_sections(self) -> list[GoalSection]:
+        """Each open goal with its rating, comment and actions still to do."""
+        actions = self.action_rows()
+        return [
+            GoalSection(
+                g,
+                self[f"rating_{g.pk}"],
+                self[f"comment_{g.pk}"],
+                [row for row in actions if row.action.goal_id == g.pk],
+            )
+            for g in self.goals
+        ]
+
+    def other_action_rows(self) -> list[ActionRow]:
+        """Actions still to do under goals no longer being worked on."""
+        rated = {g.pk for g in self.goals}
+        return [row for row in self.action_rows() if row.action.goal_id not in rated]
+
+    def other_actions_have_errors(self) -> bool:
+        return any(row.has_errors for row in self.other_action_rows())
+
+    def new_actions_open(self) -> bool:
+        """The new actions' section is open when any row was filled in or has errors."""
+        names = [name for name in self.fields if name.startswith("new_")]
+        return any(self[name].errors for name in names) or any(
+            value for key, value in self.data.items() if key.startswith("new_") and value
+        )
 
     def new_action_rows(self) -> list[NewActionRow]:
         return [

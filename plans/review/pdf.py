@@ -17,6 +17,7 @@ import unicodedata
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from oneplan.dates import govuk_date
 from plans.review.selectors import PrintableGoal, PrintablePlan
 
 # Typographic characters people paste from word processors, and plain equivalents.
@@ -58,7 +59,7 @@ def pdf_text(text: str) -> str:
 
 
 def _date(day: datetime.date | None) -> str:
-    return f"{day:%-d %B %Y}" if day else ""
+    return govuk_date(day)
 
 
 class _FamilyPlanPDF(FPDF):
@@ -140,8 +141,16 @@ def plan_pdf_render(plan: PrintablePlan) -> bytes:
     elif plan.agreed_on:
         w.para(
             f"We agreed an earlier version of this plan on {_date(plan.agreed_on)}. "
-            "It has changed since then."
+            + (
+                "It has changed since then:"
+                if plan.changes_since_agreed
+                else "It has changed since then."
+            )
         )
+        for line in plan.changes_since_agreed:
+            w.bullet(line)
+        if plan.changes_since_agreed:
+            w.pdf.ln(3)
     else:
         w.para("We have not agreed this plan yet.")
 

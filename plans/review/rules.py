@@ -47,8 +47,3 @@ def agreement_blockers_message(need_labels: Sequence[str]) -> str:
         "Each need must have a goal before the plan can be agreed: "
         f"{_join_words(list(need_labels))} {verb} no goal"
     )
-
-
-def changed_since_agreed(*, plan_version: int, agreed_version: int | None) -> bool:
-    """True when the plan was saved again after the family agreed it."""
-    return agreed_version is not None and plan_version > agreed_version

@@ -30,12 +30,11 @@ from plans.models import (
     GoalStatus,
     Need,
     Plan,
-    PlanStatus,
     PlanVersion,
     Review,
 )
+from plans.plan.selectors import plan_agreement_for_user
 from plans.review.chronology import ChronologyEntry, datetime_range_q_bounds, start_of_day
-from plans.review.rules import changed_since_agreed
 from plans.visibility import plan_content_for_print, plan_content_for_user
 
 
@@ -165,39 +164,6 @@ def agreement_list_for_user(user: AnyUser, plan: Plan) -> QuerySet[Agreement]:
     )
 
 
-@dataclass(frozen=True)
-class AgreementState:
-    """Where the plan stands with the family: agreed (and since changed?) or not."""
-
-    latest: Agreement | None
-    changed_since: bool
-
-    @property
-    def message(self) -> str:
-        if self.latest is None:
-            return "The family has not agreed this plan yet"
-        agreed = f"{self.latest.agreed_on:%-d %B %Y}"
-        if self.changed_since:
-            return f"The plan has changed since the family agreed it on {agreed}"
-        return f"The family agreed this plan on {agreed}"
-
-
-def agreement_state(plan: Plan) -> AgreementState:
-    latest = (
-        Agreement.objects.filter(plan=plan)
-        .select_related("recorded_by")
-        .order_by("-plan_version", "-pk")
-        .first()
-    )
-    return AgreementState(
-        latest,
-        changed_since_agreed(
-            plan_version=plan.version,
-            agreed_version=latest.plan_version if latest else None,
-        ),
-    )
-
-
 # ---------------------------------------------------------------------------
 # Case notes
 # ---------------------------------------------------------------------------
@@ -268,6 +234,8 @@ class PrintablePlan:
     next_review_on: datetime.date | None
     agreed_on: datetime.date | None
     changed_since_agreed: bool
+    # What changed since the family agreed it, in words (never restricted information).
+    changes_since_agreed: list[str]
     is_agreed: bool
     version: int
     printed_on: datetime.date
@@ -344,7 +312,7 @@ def plan_printable(plan: Plan) -> PrintablePlan:
     if address is not None and not address.is_protected:
         lines = (address.line_1, address.line_2, address.town, address.postcode)
         address_lines = [line for line in lines if line]
-    state = agreement_state(plan)
+    agreement = plan_agreement_for_user(plan, content)
     return PrintablePlan(
         reference=family.reference,
         members=[m.person.full_name for m in family.memberships.all()],
@@ -355,9 +323,10 @@ def plan_printable(plan: Plan) -> PrintablePlan:
         needs=[n.label for n in needs],
         goals=printable_goals,
         next_review_on=plan.next_review_on,
-        agreed_on=state.latest.agreed_on if state.latest else None,
-        changed_since_agreed=state.changed_since,
-        is_agreed=plan.status == PlanStatus.AGREED,
+        agreed_on=agreement.latest.agreed_on if agreement.latest else None,
+        changed_since_agreed=agreement.changed,
+        changes_since_agreed=agreement.changes.in_words,
+        is_agreed=agreement.is_agreed,
         version=plan.version,
         printed_on=timezone.localdate(),
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from families.models import Family, HouseholdMembership, Person
+from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from plans.models import (
     OPEN_ACTION_STATUSES,
@@ -38,7 +39,7 @@ from plans.models import (
     PlanStatus,
     Review,
 )
-from plans.plan.selectors import plan_agreement_blockers
+from plans.plan.selectors import plan_agreement_blockers, plan_changed_since_version
 from plans.plan.services import action_create, action_update, plan_change_record
 from plans.review import access
 from plans.review.rules import (
@@ -229,12 +230,12 @@ def review_record(
     locked.refresh_from_db()
     locked.next_review_on = next_on
     locked.save(update_fields=["next_review_on"])
-    parts = [f"Review on {held_on:%-d %B %Y} recorded"]
+    parts = [f"Review on {govuk_date(held_on)} recorded"]
     if new_actions:
         parts.append(f"{len(new_actions)} new action{'s' if len(new_actions) != 1 else ''}")
     if changed:
         parts.append(f"{changed} action{'s' if changed != 1 else ''} changed")
-    parts.append(f"next review {next_on:%-d %B %Y}")
+    parts.append(f"next review {govuk_date(next_on)}")
     plan_change_record(actor=actor, plan=locked, summary="; ".join(parts))
     return review
 
@@ -348,17 +349,19 @@ def agreement_record(
 ) -> Agreement:
     """Record that the family agreed the plan as it stands now.
 
-    Refused while any open need has no goal (the plan must cover every need), when the
-    plan changed since the page was opened (``expected_version``: the family must agree
-    what they were shown), and when they already agreed this version. The plan becomes
-    "agreed"; the agreement remembers the plan version, so a later change shows as
+    Refused while any open need has no goal (the plan must cover every need), when what
+    the family agrees to changed since the page was opened (``expected_version``: the
+    family must agree what they were shown; progress, statuses and notes recorded
+    meanwhile do not count, ``plans.plan.rules.changes_since_agreed``), and when the
+    plan is still as they last agreed it. The plan becomes "agreed"; the agreement
+    remembers the plan version, so a later change to what they agreed shows as
     "changed since agreed".
     """
     family = plan.family
     if not access.can_agree_plan(actor, family):
         raise PermissionDenied("You cannot record agreement for this family")
     locked = Plan.objects.select_for_update().select_related("family").get(pk=plan.pk)
-    if expected_version is not None and locked.version != expected_version:
+    if expected_version is not None and plan_changed_since_version(locked, expected_version):
         raise ApplicationError(
             "The plan has changed since you opened this page. Check the plan with the "
             "family, then record their agreement again"
@@ -366,9 +369,11 @@ def agreement_record(
     blockers = plan_agreement_blockers(locked)
     if blockers:
         raise ApplicationError(agreement_blockers_message([n.label for n in blockers]))
-    already = Agreement.objects.filter(plan=locked, plan_version=locked.version).exists()
-    if already and locked.status == PlanStatus.AGREED:
-        raise ApplicationError("The family has already agreed this version of the plan")
+    if locked.status == PlanStatus.AGREED and Agreement.objects.filter(plan=locked).exists():
+        raise ApplicationError(
+            "The family has already agreed the plan as it stands: nothing they agreed to "
+            "has changed since"
+        )
     if agreed_on > timezone.localdate():
         raise ApplicationError(
             "The date the family agreed the plan must be today or in the past", field="agreed_on"
@@ -382,13 +387,13 @@ def agreement_record(
     )
     _long(note, "note", "The note")
 
-    locked.status = PlanStatus.AGREED
-    locked.save(update_fields=["status"])
     version = plan_change_record(
         actor=actor,
         plan=locked,
+        plan_locked=True,
+        agreed=True,
         summary=(
-            f"Plan agreed with the family on {agreed_on:%-d %B %Y} "
+            f"Plan agreed with the family on {govuk_date(agreed_on)} "
             f"({AgreementMethod(method).label.lower()})"
         ),
     )

@@ -23,9 +23,14 @@ from families.access.access import can_view_families
 from families.models import Family
 from families.selectors import family_get_for_user_or_404
 from oneplan.access_rules import access_rule
+from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from plans.models import Plan
-from plans.plan.selectors import plan_agreement_blockers, plan_for_user_or_404
+from plans.plan.selectors import (
+    plan_agreement_blockers,
+    plan_agreement_for_user,
+    plan_for_user_or_404,
+)
 from plans.plan.services import PlanConflict
 from plans.review import access, selectors, services
 from plans.review.chronology import chronology_for_user, chronology_kinds
@@ -145,7 +150,7 @@ def review_create(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Review recorded. The next review is on {review.next_review_on:%-d %B %Y}",
+                f"Review recorded. The next review is on {govuk_date(review.next_review_on)}",
             )
             return redirect("plans:review-detail", reference=family.reference, review_id=review.pk)
     _record_view(request, user, family, "plan", plan.pk)
@@ -204,9 +209,11 @@ def agreement(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 messages.success(request, "The family's agreement to the plan is recorded")
                 return redirect("plans:agreement", reference=family.reference)
-    elif can_agree:
+    content = plan_content_for_user(user, family)
+    state = plan_agreement_for_user(plan, content)
+    if form is None and can_agree and not state.is_agreed:
         form = AgreementForm(initial={"plan_version": plan.version}, members=members)
-    blockers = plan_content_for_user(user, family).needs(plan_agreement_blockers(plan))[0]
+    blockers = content.needs(plan_agreement_blockers(plan))[0]
     _record_view(request, user, family, "agreement", plan.pk)
     return render(
         request,
@@ -214,7 +221,8 @@ def agreement(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "family": family,
             "plan": plan,
-            "state": selectors.agreement_state(plan),
+            "state": state,
+            "can_agree": can_agree,
             "agreements": selectors.agreement_list_for_user(user, plan),
             "blockers": blockers,
             "blockers_message": agreement_blockers_message([n.label for n in blockers]),

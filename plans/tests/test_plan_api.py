@@ -113,6 +113,11 @@ def test_starting_a_plan_through_the_api(world: World) -> None:
 
     assert (created.status_code, again.status_code, refused.status_code) == (201, 200, 403)
     assert Plan.objects.count() == 1
+    # Getting the plan that was already there is a read, recorded like a GET.
+    reads = AccessEvent.objects.filter(
+        user=world.coordinator.user, object_type="plan", family_id=world.own_family.pk
+    )
+    assert reads.count() == 1
 
 
 def _action_url(action: Action) -> str:

@@ -37,11 +37,13 @@ def test_keyworker_builds_a_plan_and_meets_a_conflict(
     base = live_server.url
     family = world.own_family
     lawful_basis_for(world)
-    services.needs_identified_sync(
+    services.needs_identified_open(
         actor=world.keyworker.user,
-        family=family,
-        framework="tf2",
-        needs=[("education", "Children not attending school regularly", [])],
+        identified={
+            family.pk: services.IdentifiedNeeds(
+                "tf2", [("education", "Children not attending school regularly", [])]
+            )
+        },
     )
     _sign_in(page, base, "keyworker")
 

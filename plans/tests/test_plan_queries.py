@@ -129,3 +129,49 @@ def test_permissions_passed_to_the_service_are_checked_again(world: World) -> No
     # and nothing changed
     assert Action.objects.get(pk=setup.police_action.pk).status == "not_started"
     assert not ActionProgressNote.objects.exists()
+
+
+def _grant_reads(captured: CaptureQueriesContext) -> int:
+    return sum(
+        1 for q in captured.captured_queries if q["sql"].startswith('SELECT "families_grant"')
+    )
+
+
+@pytest.mark.parametrize("kind", ["need", "goal"])
+def test_changing_a_need_or_a_goal_asks_for_the_grants_once(world: World, kind: str) -> None:
+    setup = started_plan(world)
+    client = client_for(world.keyworker)
+    item = setup.goal if kind == "goal" else setup.goal.needs.get()
+    url = f"/api/plan-{kind}s/{item.pk}/"
+    etag = client.get(url)["ETag"]
+    change = {"title": "Jordan is at school every day"} if kind == "goal" else {"detail": "Seen"}
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.patch(
+            url, json.dumps(change), content_type="application/json", HTTP_IF_MATCH=etag
+        )
+
+    assert response.status_code == 200, response.content
+    # The fetch-with-check works the permissions out; the view and the service use them.
+    assert _grant_reads(captured) == 1
+
+
+@pytest.mark.parametrize("kind", ["need", "goal"])
+def test_adding_a_need_or_a_goal_asks_for_the_grants_once(world: World, kind: str) -> None:
+    setup = started_plan(world)
+    client = client_for(world.keyworker)
+    body = (
+        {"title": "Alex finds work", "needs": [setup.goal.needs.get().pk]}
+        if kind == "goal"
+        else {"kind": "housing", "label": "Rent arrears"}
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            f"/api/plan-{kind}s/?family={world.own_family.reference}",
+            json.dumps(body),
+            content_type="application/json",
+        )
+
+    assert response.status_code == 201, response.content
+    assert _grant_reads(captured) == 1

@@ -79,17 +79,21 @@ def test_every_change_records_a_version_with_a_summary(world: World) -> None:
 def test_needs_sync_opens_missing_needs_and_never_duplicates_or_closes(world: World) -> None:
     family = world.own_family
     actor = world.keyworker.user
-    first = services.needs_identified_sync(
-        actor=actor, family=family, framework="tf2", needs=[("education", "Education", [])]
-    )
-    again = services.needs_identified_sync(
+    first = services.needs_identified_open(
         actor=actor,
-        family=family,
-        framework="tf2",
-        needs=[("crime", "Crime", []), ("education", "Education", [])],
+        identified={family.pk: services.IdentifiedNeeds("tf2", [("education", "Education", [])])},
     )
-    nothing_new = services.needs_identified_sync(
-        actor=actor, family=family, framework="tf2", needs=[("crime", "Crime", [])]
+    again = services.needs_identified_open(
+        actor=actor,
+        identified={
+            family.pk: services.IdentifiedNeeds(
+                "tf2", [("crime", "Crime", []), ("education", "Education", [])]
+            )
+        },
+    )
+    nothing_new = services.needs_identified_open(
+        actor=actor,
+        identified={family.pk: services.IdentifiedNeeds("tf2", [("crime", "Crime", [])])},
     )
 
     assert [n.code for n in first] == ["education"]
@@ -130,11 +134,13 @@ def test_needs_sync_leaves_off_people_who_are_not_in_the_family(world: World) ->
     outsider = member_of(world.other_lcg_family)
     insider = member_of(world.own_family)
 
-    (need,) = services.needs_identified_sync(
+    (need,) = services.needs_identified_open(
         actor=world.keyworker.user,
-        family=world.own_family,
-        framework="sf2022",
-        needs=[("health", "Health", [insider.pk, outsider.pk])],
+        identified={
+            world.own_family.pk: services.IdentifiedNeeds(
+                "sf2022", [("health", "Health", [insider.pk, outsider.pk])]
+            )
+        },
     )
 
     assert list(need.members.all()) == [insider]
@@ -264,7 +270,7 @@ def test_a_stale_action_save_is_refused_naming_who_and_when(world: World) -> Non
 
     coordinator = world.coordinator.user.get_full_name()
     assert conflict.value.message == (
-        f"{coordinator} changed this action at 10:42 on 3 March 2026 while you were editing"
+        f"{coordinator} changed this action at 10:42am on 3 March 2026 while you were editing"
     )
     assert conflict.value.changed_by == world.coordinator.user
     saved = Action.objects.get(pk=action.pk)

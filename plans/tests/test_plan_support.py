@@ -55,8 +55,9 @@ def started_plan(world: World, *, restricted_need: bool = False) -> PlanWorld:
     if restricted_need:
         needs.append(("domestic_abuse", "Families affected by domestic abuse", []))
     plan = services.plan_get_or_create(actor=actor, family=family)
-    opened = services.needs_identified_sync(
-        actor=actor, family=family, framework="tf2", needs=needs
+    opened = services.needs_identified_open(
+        actor=actor,
+        identified={family.pk: services.IdentifiedNeeds("tf2", needs)},
     )
     education, crime = opened[0], opened[1]
     goal = services.goal_create(

@@ -122,11 +122,17 @@ def _big_plan(world: World, goals: int, actions: int) -> None:
     plan = services.plan_get_or_create(actor=world.keyworker.user, family=world.own_family)
     lawful_basis_for(world)
     due = timezone.localdate() + datetime.timedelta(days=30)
-    needs = services.needs_identified_sync(
+    needs = services.needs_identified_open(
         actor=world.keyworker.user,
-        family=world.own_family,
-        framework="sf2022",
-        needs=[(f"need_{i}", f"Need {i}", [member_of(world.own_family).pk]) for i in range(goals)],
+        identified={
+            world.own_family.pk: services.IdentifiedNeeds(
+                "sf2022",
+                [
+                    (f"need_{i}", f"Need {i}", [member_of(world.own_family).pk])
+                    for i in range(goals)
+                ],
+            )
+        },
     )
     for g in range(goals):
         goal = services.goal_create(
@@ -234,7 +240,7 @@ def test_a_stale_action_edit_answers_409_with_both_versions_and_keeps_what_was_t
     who = escape(world.coordinator.user.get_full_name())
     assert response.status_code == 409
     assert "govuk-error-summary" in text
-    assert f"{who} changed this action at 10:42 on 3 March 2026 while you were editing" in text
+    assert f"{who} changed this action at 10:42am on 3 March 2026 while you were editing" in text
     assert f"Saved by {who}" in text
     assert "Coordinator&#x27;s wording" in text
     assert "Key worker&#x27;s wording</textarea>" in text
@@ -447,7 +453,7 @@ def test_family_page_shows_the_plan_panel(world: World) -> None:
     )
 
     assert "Single family plan" in text
-    assert "Draft: not yet agreed" in text
+    assert "The family has not agreed this plan yet" in text
     assert "Crime or anti-social behaviour" in text
     assert "1 May 2026" in text
     assert _url("plan", world) in text

@@ -63,7 +63,8 @@ def test_a_change_after_agreement_shows_changed_since_agreed(world: World) -> No
 
     page = client_for(world.practitioner).get(_url(world)).content.decode()
     agreed = f"{today():%-d %B %Y}"
-    assert f"Changed since agreed on {agreed}" in page
+    assert f"The plan has changed since the family agreed it on {agreed}" in page
+    assert "What is working well: changed" in page
     api = client_for(world.practitioner).get(
         f"/api/families/{world.own_family.reference}/agreements/"
     )
@@ -114,7 +115,7 @@ def test_the_same_version_cannot_be_agreed_twice(world: World) -> None:
     again = client_for(world.keyworker).post(_url(world), agreement_form_data(pw))
 
     assert again.status_code == 400
-    assert "already agreed this version" in again.content.decode()
+    assert "already agreed the plan as it stands" in again.content.decode()
     assert Agreement.objects.count() == 1
 
 

@@ -38,8 +38,12 @@ def test_keyworker_records_a_review_a_note_and_the_agreement(
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
+    # Each goal has its own section, open where something needs correcting: open the rest.
+    for summary in page.locator("details.app-review-goal:not([open]) > summary").all():
+        summary.click()
     for group in page.get_by_role("group", name=re.compile(r"^How is '.*' going\?")).all():
         group.get_by_label("Some progress").check()
+    page.get_by_text("Add actions the meeting decided").click()
     page.get_by_role("group", name="New action 1").get_by_label("Goal").select_option(
         label=OPEN_GOAL
     )

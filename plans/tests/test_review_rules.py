@@ -8,7 +8,6 @@ import pytest
 
 from plans.review.rules import (
     agreement_blockers_message,
-    changed_since_agreed,
     next_review_default,
     review_dates_problem,
 )
@@ -76,16 +75,3 @@ def test_review_dates_problem(held_on: D, next_on: D, expected: tuple[str, str] 
 )
 def test_agreement_blockers_message(labels: list[str], message: str) -> None:
     assert agreement_blockers_message(labels) == message
-
-
-@pytest.mark.parametrize(
-    ("plan_version", "agreed_version", "changed"),
-    [
-        (5, None, False),  # never agreed: nothing to have changed since
-        (5, 5, False),
-        (6, 5, True),
-        (12, 5, True),
-    ],
-)
-def test_changed_since_agreed(plan_version: int, agreed_version: int | None, changed: bool) -> None:
-    assert changed_since_agreed(plan_version=plan_version, agreed_version=agreed_version) is changed

@@ -186,9 +186,11 @@ def pdf_text(data: bytes) -> str:
     """The text drawn in a PDF written with the built-in fonts: every content stream,
     inflated, with the string operands of its text operators joined."""
     chunks: list[str] = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    # The end-of-line before "endstream" is left on the stream: a compressed stream may
+    # itself end in a carriage return, and the inflater ignores what follows its end.
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
-            body = zlib.decompress(stream)
+            body = zlib.decompressobj().decompress(stream)
         except zlib.error:
             body = stream
         for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)", body):

@@ -68,7 +68,9 @@ def test_practitioner_finds_an_overdue_action_and_opens_its_update_page(
     expect(page.get_by_text("Call the school liaison officer")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Update")).first.click()
-    expect(page).to_have_url(re.compile(r"/plan/actions/\d+/progress/$"))
+    # The update page goes back to the same list of My actions.
+    expect(page).to_have_url(re.compile(r"/plan/actions/\d+/progress/\?next=%2Fmy-actions%2F"))
+    expect(page.get_by_role("link", name="Back to My actions")).to_be_visible()
 
 
 def test_key_worker_sees_what_needs_attention_and_coordinator_filters(

@@ -108,7 +108,10 @@ def caseload(world: World) -> Caseload:
 
     changed = led_family(w, w.keyworker)
     changed_plan = agreed_plan(changed)
-    Plan.objects.filter(pk=changed_plan.pk).update(version=3)
+    # Changed since agreed: what plans.plan.services.plan_change_record leaves when a
+    # save changes what the family agreed (a save that only works the plan leaves it
+    # agreed: plans/tests/test_plan_agreement.py).
+    Plan.objects.filter(pk=changed_plan.pk).update(version=3, status=PlanStatus.DRAFT)
 
     colleague = led_family(w, w.other_keyworker)
     agreed_plan(colleague)

@@ -44,31 +44,22 @@ def test_windows_are_measured_from_the_day_given() -> None:
 
 
 @pytest.mark.parametrize(
-    ("has_plan", "is_agreed", "version", "agreed_version", "expected"),
+    ("has_plan", "has_agreement", "is_agreed", "expected"),
     [
-        (False, False, None, None, PlanState.NONE),
-        (True, False, 1, None, PlanState.DRAFT),
+        (False, False, False, PlanState.NONE),
+        (True, False, False, PlanState.DRAFT),
         # Marked agreed with no agreement on record: never agreed.
-        (True, True, 3, None, PlanState.DRAFT),
-        (True, True, 3, 3, PlanState.AGREED),
-        (True, True, 4, 3, PlanState.CHANGED),
-        # Back in draft after an agreement: the changes since are not agreed.
-        (True, False, 4, 3, PlanState.CHANGED),
-        (True, False, 3, 3, PlanState.CHANGED),
+        (True, False, True, PlanState.DRAFT),
+        (True, True, True, PlanState.AGREED),
+        # Agreed once, and what the family agreed to has changed since.
+        (True, True, False, PlanState.CHANGED),
     ],
 )
 def test_plan_state(
-    has_plan: bool,
-    is_agreed: bool,
-    version: int | None,
-    agreed_version: int | None,
-    expected: PlanState,
+    has_plan: bool, has_agreement: bool, is_agreed: bool, expected: PlanState
 ) -> None:
     assert (
-        plan_state(
-            has_plan=has_plan, is_agreed=is_agreed, version=version, agreed_version=agreed_version
-        )
-        == expected
+        plan_state(has_plan=has_plan, has_agreement=has_agreement, is_agreed=is_agreed) == expected
     )
 
 

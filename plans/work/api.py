@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from agencies.models import User
+from agencies.request_user import request_user_or_403
 from audit.services import access_events_record_many
 from families.filters import query_parameters
 from families.models import Family
@@ -37,6 +37,30 @@ def _record(request: Request, user: User, families: list[Family], filters: dict[
             request=request,
             detail={"api": True},
         )
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+class _OwnWorkViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[_M]):
+    """A list of the caller's own work, for the roles its policy lets in (403 for the
+    rest); the families on the page answered are recorded as seen."""
+
+    def _user(self) -> User:
+        raise NotImplementedError
+
+    def _families(self, shown: list[_M]) -> list[Family]:
+        raise NotImplementedError
+
+    def _filters(self, request: Request) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        shown: list[_M] = list(page.object_list) if page is not None else []
+        _record(request, self._user(), self._families(shown), self._filters(request))
+        return response
 
 
 class MyActionSerializer(serializers.ModelSerializer[Action]):
@@ -76,7 +100,7 @@ class MyActionSerializer(serializers.ModelSerializer[Action]):
         return action_update_url(action)
 
 
-class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
+class MyActionViewSet(_OwnWorkViewSet[Action]):
     """Your actions: your agency's actions in family plans that name you or no one,
     in families you may see. For agency practitioners and key workers."""
 
@@ -89,11 +113,11 @@ class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
     filterset_class = MyActionParameters
 
     def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        if not access.can_view_my_actions(user):
-            raise PermissionDenied("My actions is for practitioners and key workers")
-        return user
+        return request_user_or_403(
+            self.request,
+            access.can_view_my_actions,
+            "My actions is for practitioners and key workers",
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
@@ -105,12 +129,11 @@ class MyActionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Action]):
             user, show=self._show, today=timezone.localdate()
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        page = getattr(self.paginator, "page", None)
-        shown: list[Action] = list(page.object_list) if page is not None else []
-        _record(request, self._user(), [a.plan.family for a in shown], {"show": self._show.value})
-        return response
+    def _families(self, shown: list[Action]) -> list[Family]:
+        return [a.plan.family for a in shown]
+
+    def _filters(self, request: Request) -> dict[str, Any]:
+        return {"show": self._show.value}
 
 
 class AttentionFlagSerializer(serializers.Serializer[Any]):
@@ -175,7 +198,7 @@ class MyFamilySerializer(serializers.ModelSerializer[Family]):
         return [{"key": f.key, "text": f.text, "colour": f.colour.value} for f in flags]
 
 
-class MyFamilyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Family]):
+class MyFamilyViewSet(_OwnWorkViewSet[Family]):
     """Families you lead (or, for LCG coordinators, families led in your LCGs) with
     what needs attention, most attention first."""
 
@@ -188,11 +211,11 @@ class MyFamilyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Family]):
     filterset_class = MyFamilyFilter
 
     def _user(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)
-        if not access.can_view_my_families(user):
-            raise PermissionDenied("My families is for key workers and LCG coordinators")
-        return user
+        return request_user_or_403(
+            self.request,
+            access.can_view_my_families,
+            "My families is for key workers and LCG coordinators",
+        )
 
     def get_serializer_context(self) -> dict[str, Any]:
         # One clock reading per request, shared by the query and the flags' words.
@@ -212,12 +235,11 @@ class MyFamilyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Family]):
             user, today=context["today"], now=context["now"]
         )
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        page = getattr(self.paginator, "page", None)
-        shown: list[Family] = list(page.object_list) if page is not None else []
-        _record(request, self._user(), shown, dict(request.query_params.items()))
-        return response
+    def _families(self, shown: list[Family]) -> list[Family]:
+        return shown
+
+    def _filters(self, request: Request) -> dict[str, Any]:
+        return dict(request.query_params.items())
 
 
 def register(router: BaseRouter) -> None:

@@ -13,6 +13,8 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oneplan.dates import govuk_date
+
 # "Due soon" for actions and "review due" for plans: the coming week, today included.
 DUE_SOON_DAYS = 7
 REVIEW_DUE_WITHIN_DAYS = 7
@@ -72,21 +74,20 @@ class PlanState(StrEnum):
     AGREED = "agreed"
 
 
-def plan_state(
-    *, has_plan: bool, is_agreed: bool, version: int | None, agreed_version: int | None
-) -> PlanState:
+def plan_state(*, has_plan: bool, has_agreement: bool, is_agreed: bool) -> PlanState:
     """Whether the family has agreed the plan as it stands now.
 
-    ``agreed_version`` is the plan version of the family's latest agreement. A plan
-    marked agreed that was changed after the family agreed it needs agreeing again; so
-    does a draft the family once agreed (the changes since are not agreed). A plan
-    marked agreed with no agreement on record has never been agreed.
+    ``is_agreed`` is the plan's status: agreed while nothing the family agreed to has
+    changed since their latest agreement (``plans.plan.rules.changes_since_agreed``;
+    progress, statuses, notes and reviews are not changes). A plan the family agreed
+    that has changed since needs agreeing again. A plan marked agreed with no agreement
+    on record has never been agreed.
     """
     if not has_plan:
         return PlanState.NONE
-    if agreed_version is None:
+    if not has_agreement:
         return PlanState.DRAFT
-    if not is_agreed or version is None or agreed_version < version:
+    if not is_agreed:
         return PlanState.CHANGED
     return PlanState.AGREED
 
@@ -137,9 +138,10 @@ def attention_flags(
     review = facts.next_review_on
     if review is not None and review <= review_due_by(today):
         if review < today:
-            flags.append(Flag("review", f"Review overdue since {review:%-d %B %Y}", FlagColour.RED))
+            overdue = f"Review overdue since {govuk_date(review)}"
+            flags.append(Flag("review", overdue, FlagColour.RED))
         else:
-            flags.append(Flag("review", f"Review due {review:%-d %B %Y}", FlagColour.YELLOW))
+            flags.append(Flag("review", f"Review due {govuk_date(review)}", FlagColour.YELLOW))
     state_flags = {
         PlanState.NONE: Flag("plan", "No plan yet", FlagColour.ORANGE),
         PlanState.DRAFT: Flag("plan", "Plan not agreed", FlagColour.ORANGE),
@@ -151,7 +153,7 @@ def attention_flags(
         flags.append(
             Flag(
                 "drift",
-                f"No progress since {facts.last_activity_at:%-d %B %Y}",
+                f"No progress since {govuk_date(facts.last_activity_at)}",
                 FlagColour.GREY,
             )
         )

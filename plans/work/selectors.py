@@ -40,6 +40,7 @@ from agencies.models import AnyUser, Staff, User
 from agencies.roles import Role
 from families.access.access import CASE_WORK_ROLES, family_scope, staff_for
 from families.models import Family
+from families.naming import SURNAME, family_surname_subquery
 from families.states import OPEN_STATES
 from lcgs.models import LCGMembership
 from plans.models import (
@@ -135,6 +136,8 @@ def owned_action_list_for_user(
         owned_actions_for_user(user)
         .filter(_show_q(show, today))
         .select_related("plan__family", "goal", "agency", "practitioner__user")
+        # The family's name for the row (families.naming), in the same query.
+        .annotate(**{SURNAME: family_surname_subquery("plan__family_id")})
     )
     if show == ActionShow.DONE:
         return actions.order_by("-completed_on", "plan__family__reference", "pk")
@@ -259,12 +262,12 @@ def attention_family_list_for_user(
             )
         )
     )
-    # The highest version the family has agreed: agreements are recorded against the
-    # plan as it stands, so the latest agreement is also the highest version.
+    # Agreed now: the family agreed the plan and nothing they agreed to has changed
+    # since. Plan.status says the second, kept at every save by the one rule
+    # (plans.plan.rules.changes_since_agreed, through its terms_fingerprint), so that
+    # this list sorts by it without comparing snapshots.
     agreements = Agreement.objects.filter(plan_id=plan_id)
-    agreed_now = Q(plan__status=PlanStatus.AGREED) & Q(
-        Exists(agreements.filter(plan_version__gte=OuterRef("plan__version")))
-    )
+    agreed_now = Q(plan__status=PlanStatus.AGREED) & Q(Exists(agreements))
     recent = Q(plan__updated_at__gte=cutoff)
     for since in (
         PlanVersion.objects.filter(plan_id=plan_id, created_at__gte=cutoff),
@@ -308,6 +311,7 @@ def attention_family_list_for_user(
             output_field=DateTimeField(),
         ),
         needs_without_goal=_count_of(needs_without_goal, "family_id"),
+        **{SURNAME: family_surname_subquery()},
     ).annotate(
         # The SQL twin of plans.work.rules.plan_state.
         plan_state=Case(

@@ -19,12 +19,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 
 from agencies.models import User
 from agencies.roles import Role
 from audit.services import access_events_record_many
 from families.access.access import staff_for
 from families.models import Family
+from families.naming import IN_SCOPE, SURNAME, family_heading
 from oneplan.access_rules import access_rule
 from plans.models import Action
 from plans.work import access, selectors
@@ -39,10 +41,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def action_update_url(action: Action) -> str:
+def action_update_url(action: Action, *, back: str = "") -> str:
     """The plan area's page where an action's owner updates its status and adds
-    progress notes (it checks ``plans.plan.access.can_update_action`` itself)."""
-    return reverse("plans:action-progress", args=[action.plan.family.reference, action.pk])
+    progress notes (it checks ``plans.plan.access.can_update_action`` itself); with
+    ``back``, the page it returns to after saving."""
+    url = reverse("plans:action-progress", args=[action.plan.family.reference, action.pk])
+    return f"{url}?{urlencode({'next': back})}" if back else url
 
 
 def plan_url(reference: str) -> str:
@@ -67,11 +71,14 @@ class ActionRow:
     action: Action
     due: ActionDue | None
     heading: str
+    family_label: str
     update_url: str
     plan_url: str
 
 
-def _action_rows(actions: list[Action], *, today: datetime.date, done: bool) -> list[ActionRow]:
+def _action_rows(
+    actions: list[Action], *, user: User, today: datetime.date, done: bool, back: str
+) -> list[ActionRow]:
     rows = []
     for action in actions:
         due = None if done else action_due(action.due_on, today)
@@ -80,7 +87,13 @@ def _action_rows(actions: list[Action], *, today: datetime.date, done: bool) -> 
                 action=action,
                 due=due,
                 heading=ACTION_DUE_HEADINGS[due] if due is not None else "",
-                update_url=action_update_url(action),
+                family_label=family_heading(
+                    action.plan.family,
+                    user,
+                    permissions=IN_SCOPE,
+                    surname=getattr(action, SURNAME, None) or "",
+                ),
+                update_url=action_update_url(action, back=back),
                 plan_url=plan_url(action.plan.family.reference),
             )
         )
@@ -105,7 +118,13 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     page = _CountedPaginator(actions, PAGE_SIZE, count=counts.for_show(show)).get_page(
         request.GET.get("page")
     )
-    rows = _action_rows(list(page.object_list), today=today, done=show == selectors.ActionShow.DONE)
+    rows = _action_rows(
+        list(page.object_list),
+        user=user,
+        today=today,
+        done=show == selectors.ActionShow.DONE,
+        back=request.get_full_path(),
+    )
     _record_list(request, user, [row.action.plan.family for row in rows], {"show": show.value})
     filters = [
         {
@@ -136,6 +155,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class FamilyRow:
     family: Family
+    family_label: str
     flags: list[Flag]
     next_review_on: datetime.date | None
     plan_url: str
@@ -177,6 +197,8 @@ def my_families(request: HttpRequest) -> HttpResponse:
     rows = [
         FamilyRow(
             family=family,
+            # The list holds only families in the user's scope (led_families_for_user).
+            family_label=family_heading(family, user, permissions=IN_SCOPE),
             flags=selectors.family_attention_flags(family, today=today, now=now),
             next_review_on=selectors.attention_facts(family).next_review_on,
             plan_url=plan_url(family.reference),

@@ -22,18 +22,18 @@ from families.grants_models import LawfulBasis, TeamMember
 from oneplan.site.demo.casework_data import (
     ACTIONS,
     DAY,
+    DEMO_FEED_NOTE,
     FEED_AGENCY,
     GOALS,
     HEADLINES,
     RATINGS,
     WANTS,
-    WITH_PLAN,
-    WORKED_WITH,
     WORKING_WELL,
     WORRIES,
     DemoFamily,
     DemoMember,
     DemoRows,
+    action_due,
     age_on,
     iso_text,
     term_end,
@@ -108,6 +108,7 @@ class CaseworkGenerator:
                 submitted_at=self.now,
                 status="imported",
                 finished_at=self.now,
+                warnings=[DEMO_FEED_NOTE],
             )
             self.submissions[key] = submission.pk
         return self.submissions[key]
@@ -200,11 +201,11 @@ class CaseworkGenerator:
         """Evidence that shows the need ``code``; returns who it is about (empty when the
         household has nobody it could be about)."""
         rng, today = self.rng, self.today
-        adults = [m for m in family.members if age_on(m.born, today) >= 18]
-        children = [m for m in family.members if age_on(m.born, today) < 18]
-        school_age = [m for m in children if 5 <= age_on(m.born, today) <= 16]
-        teens = [m for m in children if 10 <= age_on(m.born, today) <= 17]
-        under_fives = [m for m in children if age_on(m.born, today) < 5]
+        adults = [m for m in family.members if m.age >= 18]
+        children = [m for m in family.members if m.age < 18]
+        school_age = [m for m in children if 5 <= m.age <= 16]
+        teens = [m for m in children if 10 <= m.age <= 17]
+        under_fives = [m for m in children if m.age < 5]
         if code == "education" and school_age:
             child = rng.choice(school_age)
             for year, term, start in self.terms:
@@ -366,7 +367,7 @@ class CaseworkGenerator:
         """Ordinary records that show no problem: attendance for the other school-age
         children, and work for some adults."""
         for member in family.members:
-            age = age_on(member.born, self.today)
+            age = member.age
             if 5 <= age <= 16 and "education" not in needs and self.rng.random() < 0.7:
                 for year, term, start in self.terms:
                     possible = self.rng.randint(110, 140)
@@ -440,9 +441,15 @@ class CaseworkGenerator:
         rng, today = self.rng, self.today
         lead = str(family.lead_user_id)
         started = family.engaged_on or family.attached_on or today - 60 * DAY
-        agreed = family.status in WITH_PLAN and rng.random() < 0.85
+        # A plan is active once the family agrees it (DOMAIN.md 4.4): every family whose
+        # journey reached "plan active" agreed its plan that day; one still engaged (or
+        # that left while engaged) has a draft.
+        agreed_on = family.plan_active_on
+        agreed = agreed_on is not None
+        left_on = family.left_on
         plan_id = self.ids.next(Plan)
-        next_review = today + rng.randint(-10, 42) * DAY if agreed else None
+        # A family that has left has no review to come.
+        next_review = today + rng.randint(-10, 42) * DAY if agreed and not left_on else None
         voice = [copy_field(rng.choice(pool)) for pool in (WORKING_WELL, WORRIES, WANTS)]
         rows.lines[Plan].append(
             f"{plan_id}\t{family.pk}\t{'agreed' if agreed else 'draft'}\t1\t"
@@ -450,11 +457,11 @@ class CaseworkGenerator:
             + f"\t{iso_text(next_review)}\t{lead}\t{self.now}\t{lead}\t{self.now}"
         )
         self.counts["plans"] += 1
-        adults = [m for m in family.members if age_on(m.born, today) >= 18]
-        children = [m for m in family.members if age_on(m.born, today) < 18]
+        adults = [m for m in family.members if m.age >= 18]
+        children = [m for m in family.members if m.age < 18]
         goal_ids: list[int] = []
         # A draft plan may still have a need without a goal: the page points it out.
-        skip = rng.choice(list(needs)) if not agreed and rng.random() < 0.5 else None
+        skip = rng.choice(list(needs)) if needs and not agreed and rng.random() < 0.5 else None
         for position, (code, members) in enumerate(needs.items()):
             need_id = self.ids.next(Need)
             rows.lines[Need].append(
@@ -486,10 +493,7 @@ class CaseworkGenerator:
                 practitioner = self.practitioner.get(agency_id) if agency_id else None
                 if practitioner is not None and rng.random() < 0.4:
                     practitioner = None
-                due = today + rng.randint(-30, 45) * DAY
-                status = rng.choices(
-                    ("not_started", "in_progress", "done", "not_done"), weights=(3, 4, 3, 0.4)
-                )[0]
+                due, status = action_due(rng, today, family, started)
                 reason = "The family moved the appointment twice" if status == "not_done" else ""
                 completed = iso_text(min(due, today)) if status == "done" else "\\N"
                 action_id = self.ids.next(Action)
@@ -523,9 +527,8 @@ class CaseworkGenerator:
                         f"{note_id}\t{action_id}\tFirst session held; the next is booked.\t"
                         f"{lead}\t{self.now}"
                     )
-        if not agreed or not family.members:
+        if agreed_on is None or not family.members:
             return
-        agreed_on = min(today, started + rng.randint(7, 28) * DAY)
         agreement_id = self.ids.next(Agreement)
         rows.lines[Agreement].append(
             f"{agreement_id}\t{plan_id}\t1\t{agreed_on.isoformat()}\tsigned\t\t{lead}\t{self.now}"
@@ -534,13 +537,15 @@ class CaseworkGenerator:
             f"{agreement_id}\t{family.members[0].person_id}"
         )
         held_on = agreed_on + rng.randint(35, 56) * DAY
-        if held_on < today and next_review is not None and next_review > held_on:
+        # The review a family that has left had before it left planned one more.
+        after = next_review or held_on + 42 * DAY
+        if held_on < (left_on or today) and after > held_on:
             review_id = self.ids.next(Review)
             rows.lines[Review].append(
                 f"{review_id}\t{plan_id}\t{held_on.isoformat()}\t\t"
                 "Everyone agreed things are moving in the right direction.\t"
                 "Keep going with the current actions.\t"
-                f"{next_review.isoformat()}\t{lead}\t{self.now}"
+                f"{after.isoformat()}\t{lead}\t{self.now}"
             )
             rows.through["plans_review_attendee_members"].append(
                 f"{review_id}\t{family.members[0].person_id}"
@@ -561,7 +566,10 @@ class CaseworkGenerator:
         for family in families:
             if not family.members:
                 continue
-            worked_with = family.status in WORKED_WITH and family.lead_user_id is not None
+            for member in family.members:
+                member.age = age_on(member.born, self.today)
+            # Taken on: the journey reached "engaged" (the family may have left since).
+            worked_with = family.engaged_on is not None and family.lead_user_id is not None
             wanted = [code for code, share in HEADLINES if self.rng.random() < share]
             extra = [code for code, _ in HEADLINES if code not in wanted]
             self.rng.shuffle(extra)
@@ -577,9 +585,10 @@ class CaseworkGenerator:
             self._everyday_evidence(rows, family, set(needs))
             if family.uprn:
                 rows.lines[HouseholdKey].append(f"uprn:{family.uprn}\t{family.pk}\t{self.now}")
-            if worked_with and needs:
+            if worked_with:
+                # Engaged: the family's consent to share is recorded (families.journey).
                 team = self._team(rows, family, list(needs))
-                if family.status in WITH_PLAN or self.rng.random() < 0.5:
+                if family.plan_active_on is not None or (needs and self.rng.random() < 0.5):
                     self._plan(rows, family, needs, labels, team)
         for model in COPY_ORDER:
             copy_model_lines(model, rows.lines.get(model, []))

@@ -5,15 +5,15 @@ the case-work generator reads and writes."""
 from __future__ import annotations
 
 import datetime
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Final
 
 from django.db.models import Model
 
-from outcomes.models import (
-    FeedKind,
-)
+from families.states import TERMINAL_STATES
+from outcomes.models import FeedKind
 
 CHUNK: Final = 5000
 DAY: Final = datetime.timedelta(days=1)
@@ -33,6 +33,12 @@ FEED_AGENCY: Final[dict[FeedKind, str]] = {
     FeedKind.HOUSING: "HBC-HOUSING",
 }
 
+# Shown with each demo feed: its rows were copied in, not read from a file (so the file
+# is empty), and counted afterwards (``casework_store.feed_counts_record``).
+DEMO_FEED_NOTE: Final = (
+    "Demo data: these rows were loaded when the demo was made, so the file itself was not kept."
+)
+
 # Supporting Families headline needs (DOMAIN.md 4.3) and how often demo families have
 # each; a family being worked with has three or more.
 HEADLINES: Final[tuple[tuple[str, float], ...]] = (
@@ -47,8 +53,10 @@ HEADLINES: Final[tuple[tuple[str, float], ...]] = (
     ("housing", 0.30),
     ("financial_stability", 0.50),
 )
-WORKED_WITH: Final = frozenset({"engaged", "plan_active", "outcomes_met", "claimed"})
-WITH_PLAN: Final = frozenset({"plan_active", "outcomes_met", "claimed"})
+# Statuses whose families' work is done: their plan's open actions and the next review
+# go with the case (families.journey: outcomes met and claimed have none overdue).
+OUTCOMES: Final = frozenset({"outcomes_met", "claimed"})
+LEFT: Final = frozenset(status.value for status in TERMINAL_STATES)
 
 GOALS: Final[dict[str, tuple[str, ...]]] = {
     "education": ("{child} goes to school every day", "{child} stays in school"),
@@ -125,6 +133,8 @@ class DemoMember:
     nhs: str
     ni: str
     role: str
+    # Age on the seed's ``today``, worked out once (the generator asks it many times).
+    age: int = 0
 
 
 @dataclass
@@ -134,11 +144,20 @@ class DemoFamily:
     lead_agency_id: int | None
     lead_user_id: int | None
     attached_on: datetime.date | None
+    # When the family's journey reached "engaged" and "plan active" (None: it did not).
     engaged_on: datetime.date | None
+    plan_active_on: datetime.date | None
+    # The day of the family's last status change.
+    changed_on: datetime.date
     line_1: str
     postcode: str
     uprn: str
     members: list[DemoMember] = field(default_factory=list)
+
+    @property
+    def left_on(self) -> datetime.date | None:
+        """The day the family left the journey (closed or a side exit), else None."""
+        return self.changed_on if self.status in LEFT else None
 
 
 @dataclass
@@ -182,3 +201,26 @@ def term_end(term: str, start: datetime.date) -> datetime.date:
     if term == "spring":
         return datetime.date(start.year, 3, 31)
     return datetime.date(start.year, 8, 31)
+
+
+def action_due(
+    rng: random.Random, today: datetime.date, family: DemoFamily, started: datetime.date
+) -> tuple[datetime.date, str]:
+    """An action's due date and status, as the family's journey leaves them.
+
+    A family that has left: every action was done or not done by the day it left.
+    Outcomes met or claimed: the work behind the outcomes is done, and what is still open
+    is due later (families.journey: none overdue). Otherwise, work in hand.
+    """
+    left_on = family.left_on
+    if left_on is not None:
+        due = started + rng.randint(0, max(0, (left_on - started).days)) * DAY
+        return due, rng.choices(("done", "not_done"), weights=(4, 1))[0]
+    outcomes = family.status in OUTCOMES
+    status = rng.choices(
+        ("not_started", "in_progress", "done", "not_done"),
+        weights=(1, 2, 6, 0.4) if outcomes else (3, 4, 3, 0.4),
+    )[0]
+    if outcomes and status in ("not_started", "in_progress"):
+        return today + rng.randint(1, 45) * DAY, status
+    return today + rng.randint(-30, 45) * DAY, status

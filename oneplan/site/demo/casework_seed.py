@@ -8,12 +8,23 @@ import random
 
 from oneplan.site.demo.casework import CaseworkGenerator
 from oneplan.site.demo.casework_data import CHUNK
-from oneplan.site.demo.casework_store import COPY_ORDER, THROUGH_COLUMNS, families_read
+from oneplan.site.demo.casework_store import (
+    COPY_ORDER,
+    THROUGH_COLUMNS,
+    families_read,
+    feed_counts_record,
+)
+from outcomes.models import FeedSubmission
 
 
 def casework_tables() -> list[str]:
-    """Tables this module writes: the seed switches their history triggers off too."""
-    return [model._meta.db_table for model in COPY_ORDER] + list(THROUGH_COLUMNS)
+    """Tables this module writes: the seed switches their history triggers off too, and
+    empties them (feed submissions too) when it replaces the demo."""
+    return (
+        [model._meta.db_table for model in COPY_ORDER]
+        + list(THROUGH_COLUMNS)
+        + [FeedSubmission._meta.db_table]
+    )
 
 
 def seed_casework(
@@ -32,4 +43,7 @@ def seed_casework(
             break
         plan_ids += generator.write(families, labels)
         after = families[-1].pk
+    # What the feeds page shows for each: the rows it brought in.
+    feed_counts_record(list(generator.submissions.values()))
+    generator.counts[FeedSubmission._meta.db_table] = len(generator.submissions)
     return dict(generator.counts), plan_ids

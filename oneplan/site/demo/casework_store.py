@@ -37,12 +37,18 @@ def families_read(after_id: int, limit: int) -> list[DemoFamily]:
         cursor.execute(
             """
             SELECT f.id, f.status, f.lead_agency_id, s.user_id, f.attached_on,
-                   (SELECT max(c.created_at)::date FROM families_familystatuschange c
-                     WHERE c.family_id = f.id AND c.to_status = 'engaged'),
+                   h.engaged_on, h.plan_active_on, f.status_changed_at::date,
                    coalesce(a.line_1, ''), coalesce(a.postcode, ''), coalesce(a.uprn, '')
               FROM families_family f
               LEFT JOIN families_address a ON a.id = f.address_id
               LEFT JOIN agencies_staff s ON s.id = f.lead_professional_id
+              -- The first time the journey reached each step (a family whose outcomes
+              -- were not sustained is "plan active" twice; the first is the agreement).
+              CROSS JOIN LATERAL (
+                  SELECT min(c.created_at) FILTER (WHERE c.to_status = 'engaged')::date,
+                         min(c.created_at) FILTER (WHERE c.to_status = 'plan_active')::date
+                    FROM families_familystatuschange c WHERE c.family_id = f.id
+              ) AS h (engaged_on, plan_active_on)
              WHERE f.id > %s ORDER BY f.id LIMIT %s
             """,
             [after_id, limit],
@@ -175,3 +181,31 @@ def copy_model_lines(model: type[Model], lines: Sequence[str]) -> None:
 
 def copy_through_lines(table: str, lines: Sequence[str]) -> None:
     copy_table_lines(table, THROUGH_COLUMNS[table], lines)
+
+
+def feed_counts_record(submission_ids: Sequence[int]) -> None:
+    """Give the demo's feed submissions the counts an import would have recorded for the
+    evidence they brought in: every row read and new, each person matched to someone
+    already known, and their families to be re-assessed."""
+    if not submission_ids:
+        return
+    with connection.cursor() as cursor:
+        # One pass over the evidence; a person lives in one family at a time (the
+        # membership's unique constraint), so the join adds no rows.
+        cursor.execute(
+            """
+            UPDATE outcomes_feedsubmission s
+               SET rows_read = c.rows, rows_accepted = c.rows, people_matched = c.people,
+                   families_touched = c.families
+              FROM (SELECT e.submission_id, count(*) AS rows,
+                           count(DISTINCT e.person_id) AS people,
+                           count(DISTINCT m.family_id) AS families
+                      FROM outcomes_evidence e
+                      LEFT JOIN families_householdmembership m
+                        ON m.person_id = e.person_id AND m.end_date IS NULL
+                     WHERE e.submission_id = ANY(%s)
+                     GROUP BY e.submission_id) c
+             WHERE s.id = c.submission_id
+            """,
+            [list(submission_ids)],
+        )

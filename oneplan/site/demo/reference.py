@@ -50,101 +50,56 @@ def _range(prefix: str, first: int, last: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{n}" for n in range(first, last + 1))
 
 
-LCG_SPECS: Final[tuple[LCGSpec, ...]] = (
-    LCGSpec(
-        code="BASINGSTOKE",
-        name="Basingstoke and Deane LCG",
-        districts=("Basingstoke and Deane",),
-        postcode_districts=_range("RG", 21, 26),
-        council_code="BDBC",
-        provider_code="ISP-FAMILIES-TOGETHER",
-        weight=15,
-    ),
-    LCGSpec(
-        code="EAST-HAMPSHIRE",
-        name="East Hampshire LCG",
-        districts=("East Hampshire",),
-        postcode_districts=(*_range("GU", 30, 35), "PO8"),
-        council_code="EHDC",
-        provider_code="ISP-COMPASS",
-        weight=8,
-    ),
-    # DOMAIN.md gives Eastleigh SO50-SO53 and Test Valley SO51. A postcode district must
-    # belong to exactly one LCG (a family's LCG follows from it), so SO51 (Romsey) goes
-    # to Test Valley only and Eastleigh keeps SO50, SO52 and SO53.
-    LCGSpec(
-        code="EASTLEIGH",
-        name="Eastleigh LCG",
-        districts=("Eastleigh",),
-        postcode_districts=("SO50", "SO52", "SO53"),
-        council_code="EBC",
-        provider_code="ISP-BRIDGES",
-        weight=9,
-    ),
-    LCGSpec(
-        code="FAREHAM",
-        name="Fareham LCG",
-        districts=("Fareham",),
-        postcode_districts=_range("PO", 14, 17),
-        council_code="FBC",
-        provider_code="ISP-SOLENT",
-        weight=7,
-    ),
-    LCGSpec(
-        code="GOSPORT",
-        name="Gosport LCG",
-        districts=("Gosport",),
-        postcode_districts=_range("PO", 12, 13),
-        council_code="GBC",
-        provider_code="ISP-SOLENT",
-        weight=10,
-    ),
-    LCGSpec(
-        code="HART-RUSHMOOR",
-        name="Hart and Rushmoor LCG",
-        districts=("Hart", "Rushmoor"),
-        postcode_districts=(*_range("GU", 11, 14), "GU51", "GU52", "RG27"),
-        council_code="RBC",
-        provider_code="ISP-FAMILIES-TOGETHER",
-        weight=14,
-    ),
-    LCGSpec(
-        code="HAVANT",
-        name="Havant LCG",
-        districts=("Havant",),
-        postcode_districts=("PO7", *_range("PO", 9, 11)),
-        council_code="HBC",
-        provider_code="ISP-COMPASS",
-        weight=12,
-    ),
-    LCGSpec(
-        code="NEW-FOREST",
-        name="New Forest LCG",
-        districts=("New Forest",),
-        postcode_districts=(*_range("SO", 40, 45), "BH24", "BH25"),
-        council_code="NFDC",
-        provider_code="ISP-BRIDGES",
-        weight=11,
-    ),
-    LCGSpec(
-        code="TEST-VALLEY",
-        name="Test Valley LCG",
-        districts=("Test Valley",),
-        postcode_districts=("SP10", "SP11", "SO51"),
-        council_code="TVBC",
-        provider_code="ISP-BRIDGES",
-        weight=8,
-    ),
-    LCGSpec(
-        code="WINCHESTER",
-        name="Winchester LCG",
-        districts=("Winchester",),
-        postcode_districts=("SO21", "SO22", "SO23", "SO32"),
-        council_code="WCC",
-        provider_code="ISP-COMPASS",
-        weight=6,
-    ),
-)
+def _postcode_districts(text: str) -> tuple[str, ...]:
+    """ "GU30-GU35, PO8" as ("GU30", ..., "GU35", "PO8")."""
+    districts: list[str] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        if not last:
+            districts.append(first)
+            continue
+        prefix = first.rstrip("0123456789")
+        districts.extend(_range(prefix, int(first[len(prefix) :]), int(last[len(prefix) :])))
+    return tuple(districts)
+
+
+# One LCG a row: code | districts (";" between; the LCG is named after them) | postcode
+# districts | district council whose officer coordinates it | intensive support provider
+# (DOMAIN.md: 4 providers) | relative share of the caseload (population, skewed towards
+# deprived areas). DOMAIN.md gives Eastleigh SO50-SO53 and Test Valley SO51. A postcode
+# district must belong to exactly one LCG (a family's LCG follows from it), so SO51
+# (Romsey) goes to Test Valley only and Eastleigh keeps SO50, SO52 and SO53.
+_LCG_TABLE = """
+BASINGSTOKE    | Basingstoke and Deane | RG21-RG26                   | BDBC | FAMILIES-TOGETHER | 15
+EAST-HAMPSHIRE | East Hampshire        | GU30-GU35, PO8              | EHDC | COMPASS           | 8
+EASTLEIGH      | Eastleigh             | SO50, SO52, SO53            | EBC  | BRIDGES           | 9
+FAREHAM        | Fareham               | PO14-PO17                   | FBC  | SOLENT            | 7
+GOSPORT        | Gosport               | PO12-PO13                   | GBC  | SOLENT            | 10
+HART-RUSHMOOR  | Hart; Rushmoor        | GU11-GU14, GU51, GU52, RG27 | RBC  | FAMILIES-TOGETHER | 14
+HAVANT         | Havant                | PO7, PO9-PO11               | HBC  | COMPASS           | 12
+NEW-FOREST     | New Forest            | SO40-SO45, BH24, BH25       | NFDC | BRIDGES           | 11
+TEST-VALLEY    | Test Valley           | SP10, SP11, SO51            | TVBC | BRIDGES           | 8
+WINCHESTER     | Winchester            | SO21, SO22, SO23, SO32      | WCC  | COMPASS           | 6
+"""
+
+
+def _lcg(row: str) -> LCGSpec:
+    code, district_names, postcodes, council, provider, weight = (
+        cell.strip() for cell in row.split("|")
+    )
+    districts = tuple(d.strip() for d in district_names.split(";"))
+    return LCGSpec(
+        code=code,
+        name=" and ".join(districts) + " LCG",
+        districts=districts,
+        postcode_districts=_postcode_districts(postcodes),
+        council_code=council,
+        provider_code="ISP-" + provider,
+        weight=int(weight),
+    )
+
+
+LCG_SPECS: Final[tuple[LCGSpec, ...]] = tuple(_lcg(row) for row in _LCG_TABLE.strip().splitlines())
 
 # Post towns for the districts addresses are generated in. GU13 (retired in 2000 when
 # Fleet became GU51/GU52) and SO44 (not in use) stay in their LCG's list, as DOMAIN.md

@@ -42,6 +42,7 @@ from families.models import (
 )
 from lcgs.models import LCG, LCGMembership
 from oneplan.site.demo.casework_seed import casework_tables, seed_casework
+from outcomes.assessment.needs import identified_needs_open
 from outcomes.assessment.services import assessment_families_run
 from outcomes.frameworks.registry import CRITERIA
 
@@ -59,6 +60,8 @@ from oneplan.site.demo.reference import (
     LCG_SPECS,
     staff_specs,
 )
+
+GRANTS_CHUNK = 2000
 
 # --------------------------------------------------------------------------
 # Results
@@ -103,7 +106,12 @@ def seed_demo(
     today: datetime.date | None = None,
     replace: bool = False,
 ) -> SeedResult:
-    """Create the demo world in one transaction and return what was written.
+    """Create the demo world and return what was written.
+
+    The case data is copied in one transaction; the grants, eligibility and needs the
+    services and jobs would have written follow a chunk of families at a time, each
+    chunk committing on its own, so any size seeds with the same locks (a failure after
+    the copy leaves a demo to seed again with ``replace``).
 
     ``today`` is the reference date every date of birth, age and case date is
     measured from (default: the local date). Raises ``DemoDataExists`` when families
@@ -151,24 +159,35 @@ def seed_demo(
                 seed=seed, today=day, actor_id=actor.pk, labels=dict(CRITERIA["sf2022"])
             )
             rows.update(casework_rows)
+            # Statistics for what was just copied in, before reading it back: on tables
+            # the planner still thinks empty, each plan's snapshot query scans every
+            # need's members (100,000 families took over ten minutes here without it).
+            _analyze(_case_tables())
             rows["plans_planversion"] = _plan_versions_first(plan_ids, actor)
-        # COPY bypasses the services, so open the grants (and guardian's permissions)
-        # the allocations would have opened: the same function the services call.
-        grants_sync(actor=actor, family_ids=Family.objects.values_list("pk", flat=True))
-        rows["families_grant"] = Grant.objects.count()
-        # Eligibility, as the nightly assessment would have found it.
-        assessed = assessment_families_run(
-            actor=actor,
-            family_ids=Family.objects.values_list("pk", flat=True),
-            as_of=day,
-            plan_needs=False,
-        )
-        rows["outcomes_assessment"] = assessed.written
-        if families:
-            with connection.cursor() as cursor:
-                # Fresh statistics, so the demo's first queries get sensible plans.
-                tables = [*_case_tables(), Grant._meta.db_table]
-                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    # What the services and the nightly jobs would have written after those events, a
+    # chunk of families at a time, each chunk committing on its own: the locks and the
+    # transaction of a chunk are the same size at 400,000 families as at 2,000.
+    family_ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(family_ids), GRANTS_CHUNK):
+        # COPY bypasses the services, so open the grants the allocations would have
+        # opened: the same function the services call.
+        with transaction.atomic():
+            grants_sync(actor=actor, family_ids=family_ids[start : start + GRANTS_CHUNK])
+    rows["families_grant"] = Grant.objects.count()
+    # Eligibility, as the nightly assessment would have found it.
+    assessed = assessment_families_run(
+        actor=actor, family_ids=family_ids, as_of=day, open_needs=False
+    )
+    rows["outcomes_assessment"] = assessed.written
+    # The problems found become needs, as the assessment opens them; a seeded plan
+    # already holds the needs its key worker worked with, so only families without a
+    # plan get theirs here.
+    rows["plans_need"] = rows.get("plans_need", 0) + identified_needs_open(
+        Family.objects.filter(plan__isnull=True).values_list("pk", flat=True), actor=actor
+    )
+    if families:
+        # Fresh statistics, so the demo's first queries get sensible plans.
+        _analyze([*_case_tables(), Grant._meta.db_table])
     return SeedResult(
         lcgs=len(lcgs),
         agencies=len(agencies),
@@ -180,6 +199,11 @@ def seed_demo(
         rows=rows,
         replaced_families=replaced,
     )
+
+
+def _analyze(tables: list[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def _plan_versions_first(plan_ids: list[int], actor: User) -> int:
@@ -392,12 +416,18 @@ def format_summary(result: SeedResult) -> str:
         f"  {result.lcgs} LCGs, {result.agencies} agencies, {result.users} users,",
         f"  {result.families} families, {result.people} people.",
         "",
-        "Demo sign-ins:",
+        format_sign_ins(result.sign_ins),
     ]
-    width_user = max(len("Username"), *(len(s.username) for s in result.sign_ins))
-    width_role = max(len("Role"), *(len(s.role) for s in result.sign_ins))
+    return "\n".join(lines)
+
+
+def format_sign_ins(sign_ins: list[SignIn]) -> str:
+    """The table of demo sign-ins and their password (also printed when seeding is skipped)."""
+    lines = ["Demo sign-ins:"]
+    width_user = max(len("Username"), *(len(s.username) for s in sign_ins))
+    width_role = max(len("Role"), *(len(s.role) for s in sign_ins))
     lines.append(f"  {'Username':<{width_user}}  {'Role':<{width_role}}  Agency / LCG")
-    for s in result.sign_ins:
+    for s in sign_ins:
         where = f"{s.agency} / {s.lcg}" if s.lcg else s.agency
         lines.append(f"  {s.username:<{width_user}}  {s.role:<{width_role}}  {where}")
     lines += ["", f"Password for every demo sign-in: {DEMO_PASSWORD}"]

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from agencies.services import system_actor
+from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from outcomes.assessment.selectors import UnknownPerson, family_for_agency_person
 from outcomes.assessment.services import assessment_compute, assessment_families_run
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{family.reference} under {Framework(assessed.framework).label}, version "
-            f"{assessed.version.version}, as of {as_of:%d %B %Y}"
+            f"{assessed.version.version}, as of {govuk_date(as_of)}"
         )
         self.stdout.write(result.summary)
         for c in result.criteria:

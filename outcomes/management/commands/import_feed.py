@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from agencies.models import Agency
 from agencies.services import system_actor
+from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from outcomes.feeds.services import feed_submission_create, feed_submission_import
 from outcomes.models import FeedKind, FeedSubmission, SubmissionStatus
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(
             f"Submission {submission.pk}: {submission.kind} from {submission.agency.code}, "
-            f"extract date {submission.extract_date:%Y-%m-%d}: "
+            f"extract date {govuk_date(submission.extract_date)}: "
             f"{submission.get_status_display()}"
         )
         if submission.file_error:

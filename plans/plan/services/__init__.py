@@ -16,7 +16,7 @@ worked out by the view's fetch-with-check (``plans.plan.selectors``) and check t
 again from them, without asking for the grants a second time.
 
 Lock order, to rule out deadlocks between concurrent saves: the family row (only when
-the team changes or needs are synced), then the plan row, then the goal or action.
+the team changes or needs are opened), then the plan row, then the goal or action.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ from plans.plan.services.common import (
     PlanConflict,
 )
 from plans.plan.services.goals import goal_create, goal_update
-from plans.plan.services.needs import need_create, need_update, needs_identified_sync
+from plans.plan.services.needs import (
+    IdentifiedNeeds,
+    need_create,
+    need_update,
+    needs_identified_open,
+)
 from plans.plan.services.versions import plan_change_record, plan_snapshot, plan_snapshots
 from plans.plan.services.voice import plan_get_or_create, plan_voice_update
 
@@ -45,6 +50,7 @@ __all__ = [
     "ACTION_PROGRESS_FIELDS",
     "CLOSED_ACTION_STATUSES",
     "SUMMARY_MAX",
+    "IdentifiedNeeds",
     "NoLawfulBasis",
     "PlanConflict",
     "action_create",
@@ -55,7 +61,7 @@ __all__ = [
     "goal_update",
     "need_create",
     "need_update",
-    "needs_identified_sync",
+    "needs_identified_open",
     "plan_change_record",
     "plan_get_or_create",
     "plan_snapshot",

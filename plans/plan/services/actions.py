@@ -24,7 +24,7 @@ from plans.models import (
     Plan,
     Review,
 )
-from plans.plan.access import action_updatable, can_edit_plan
+from plans.plan.access import action_updatable
 from plans.plan.services.common import (
     ACTION_EDIT_FIELDS,
     ACTION_PROGRESS_FIELDS,
@@ -34,6 +34,7 @@ from plans.plan.services.common import (
     clip,
     plan_lock,
     require,
+    require_edit,
 )
 from plans.plan.services.versions import plan_change_record
 
@@ -108,6 +109,7 @@ def action_create(
     family_member: Person | None = None,
     due_on: datetime.date,
     review: Review | None = None,
+    permissions: frozenset[str] | None = None,
 ) -> Action:
     """Add an action under a goal: what will be done, by an agency (optionally a named
     practitioner) or by the family as a commitment, and by when.
@@ -117,7 +119,7 @@ def action_create(
     is refused with ``NoLawfulBasis`` and nothing is written.
     """
     plan = Plan.objects.select_related("family").get(pk=goal.plan_id)
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
     if due_on < timezone.localdate():
         raise ApplicationError("The due date must be today or in the future", field="due_on")
     now = timezone.now()

@@ -9,11 +9,15 @@ from django.db import models
 from django.utils import timezone
 
 from agencies.models import User
+from families.access.perms import MANAGE_TEAM
+from families.models import Family
+from oneplan.dates import govuk_date, govuk_time
 from oneplan.errors import ApplicationError
 from plans.models import (
     ActionStatus,
     Plan,
 )
+from plans.plan.access import can_edit_plan
 
 SUMMARY_MAX = 300
 ACTION_EDIT_FIELDS = frozenset(
@@ -52,7 +56,7 @@ class PlanConflict(ApplicationError):
         when = timezone.localtime(changed_at)
         who = _name(changed_by) if changed_by is not None else "Someone"
         super().__init__(
-            f"{who} changed {what} at {when:%H:%M} on {when.day} {when:%B %Y} "
+            f"{who} changed {what} at {govuk_time(when)} on {govuk_date(when)} "
             "while you were editing"
         )
         self.current = current
@@ -80,3 +84,14 @@ def require(allowed: bool, message: str) -> None:
 
 def plan_lock(plan_id: int) -> Plan:
     return Plan.objects.select_for_update(of=("self",)).select_related("family").get(pk=plan_id)
+
+
+def require_edit(
+    actor: User, family: Family, permissions: frozenset[str] | None, message: str
+) -> None:
+    """``can_edit_plan``: from the actor's permissions on the family when the caller's
+    fetch-with-check already worked them out in this request, otherwise asked now."""
+    allowed = (
+        MANAGE_TEAM in permissions if permissions is not None else can_edit_plan(actor, family)
+    )
+    require(allowed, message)

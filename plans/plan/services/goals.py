@@ -18,8 +18,7 @@ from plans.models import (
     Plan,
 )
 from plans.plan import rules
-from plans.plan.access import can_edit_plan
-from plans.plan.services.common import PlanConflict, clip, plan_lock, require
+from plans.plan.services.common import PlanConflict, clip, plan_lock, require_edit
 from plans.plan.services.needs import current_members
 from plans.plan.services.versions import plan_change_record
 
@@ -43,10 +42,11 @@ def goal_create(
     description: str = "",
     needs: Sequence[Need] = (),
     members: Sequence[Person] = (),
+    permissions: frozenset[str] | None = None,
 ) -> Goal:
     """Add a goal: what the family and the team are working towards, the needs it
     covers and the family members it is for. New goals go to the end of the plan."""
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
     locked = plan_lock(plan.pk)
     title = title.strip()
     if not title:
@@ -82,11 +82,12 @@ def goal_update(
     status: str,
     needs: Sequence[Need],
     members: Sequence[Person],
+    permissions: frozenset[str] | None = None,
 ) -> Goal:
     """Change a goal. Refused with ``PlanConflict`` if the goal was saved by someone
     else after ``expected_version`` (the goal's version the editor started from)."""
     plan = Plan.objects.select_related("family").get(pk=goal.plan_id)
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
     locked_plan = plan_lock(plan.pk)
     locked = (
         Goal.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=goal.pk)

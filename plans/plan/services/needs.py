@@ -4,12 +4,14 @@ closed."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import User
+from audit.history import inserts_recorded_set_based
 from families.models import Family, HouseholdMembership, Person
 from oneplan.errors import ApplicationError
 from plans.models import (
@@ -18,8 +20,7 @@ from plans.models import (
     Plan,
 )
 from plans.plan import rules
-from plans.plan.access import can_edit_plan
-from plans.plan.services.common import clip, plan_lock, require
+from plans.plan.services.common import clip, plan_lock, require_edit
 from plans.plan.services.versions import plan_change_record, stale_part_conflict
 from plans.restricted import is_restricted_need
 
@@ -70,6 +71,7 @@ def need_create(
     label: str,
     detail: str = "",
     members: Sequence[Person] = (),
+    permissions: frozenset[str] | None = None,
 ) -> Need:
     """A need found during the work, added by whoever runs the plan.
 
@@ -77,8 +79,8 @@ def need_create(
     "other"); a headline need keeps the headline's code, so restricted needs stay
     restricted and outcome rules count it. A family has one open need per code.
     """
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
-    # The family row first, as needs_identified_sync does, so the two cannot both open
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
+    # The family row first, as needs_identified_open does, so the two cannot both open
     # a need with the same code.
     Family.objects.select_for_update(of=("self",)).get(pk=plan.family_id)
     locked = plan_lock(plan.pk)
@@ -121,6 +123,7 @@ def need_update(
     detail: str,
     members: Sequence[Person],
     is_closed: bool,
+    permissions: frozenset[str] | None = None,
 ) -> Need:
     """Change a need's words or who it is about, or close it (met, or no longer
     applies) or re-open it. The label of a need identified from agency data stays as
@@ -132,7 +135,7 @@ def need_update(
     plan = Plan.objects.filter(family_id=need.family_id).first()
     if plan is None:
         raise ApplicationError("Start the plan before changing its needs")
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
     locked_plan = plan_lock(plan.pk)
     locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
     current = {
@@ -194,57 +197,101 @@ def need_update(
     return locked
 
 
-@transaction.atomic
-def needs_identified_sync(
-    *,
-    actor: User,
-    family: Family,
-    framework: str,
-    needs: Sequence[tuple[str, str, list[int]]],
-) -> list[Need]:
-    """Open a need for each criterion an assessment found (``(code, label, person
-    ids)``) that the family has no open need for, with source "identified from agency
-    data". Never closes a need and never opens a second one for a code: running it
-    again, or twice at once, changes nothing. Returns the needs it opened.
+@dataclass(frozen=True)
+class IdentifiedNeeds:
+    """What an assessment found for one family: the framework and, for each criterion
+    met, ``(code, plain label, ids of the people it is about)``."""
 
-    Called by the assessment job (actor: the system), so it checks no user permission.
-    People who are not current members of the family are left off the need.
+    framework: str
+    needs: Sequence[tuple[str, str, Sequence[int]]]
+
+
+@transaction.atomic
+def needs_identified_open(*, actor: User, identified: Mapping[int, IdentifiedNeeds]) -> list[Need]:
+    """Open a need for each criterion an assessment found (``identified``: family id to
+    what was found) that the family has no open need for, with source "identified from
+    agency data". Set-based, for a whole assessment chunk at once: one statement opens
+    the needs, one names their people, whether or not the family has a plan yet; a plan
+    started later begins from them, and a plan that exists records a version naming
+    them.
+
+    Never closes a need and never opens a second one for a code (the partial unique
+    constraint decides, so two runs at once cannot both open one): running it again
+    changes nothing. People who are not current members of the family are left off the
+    need. Called by the assessment run (actor: whoever started it, or the system), so it
+    checks no user permission. Returns the needs it opened, in the order given.
     """
-    # The family row serialises concurrent syncs for one family (lock order: family,
-    # then plan).
-    locked_family = Family.objects.select_for_update(of=("self",)).get(pk=family.pk)
-    open_codes = set(
-        Need.objects.filter(family=locked_family, closed_on__isnull=True).values_list(
-            "code", flat=True
-        )
-    )
-    current_people = set(
-        HouseholdMembership.objects.filter(family=locked_family, end_date__isnull=True).values_list(
-            "person_id", flat=True
-        )
-    )
+    rows: list[tuple[int, str, str, str]] = []
+    people: dict[tuple[int, str], Sequence[int]] = {}
+    for family_id, found in identified.items():
+        for code, label, person_ids in found.needs:
+            if (family_id, code) in people:
+                continue
+            people[(family_id, code)] = person_ids
+            rows.append((family_id, code, label, found.framework))
+    if not rows:
+        return []
     now = timezone.now()
-    opened: list[Need] = []
-    seen: set[str] = set()
-    for code, label, person_ids in needs:
-        if code in open_codes or code in seen:
-            continue
-        seen.add(code)
-        need = Need.objects.create(
-            family=locked_family,
-            code=code,
-            label=label,
-            source=NeedSource.ASSESSMENT,
-            framework=framework,
-            identified_on=timezone.localdate(now),
-            created_by=actor,
-            created_at=now,
+    need_table = Need._meta.db_table
+    members_table = Need.members.through._meta.db_table
+    membership_table = HouseholdMembership._meta.db_table
+    family_ids, codes, labels, frameworks = (list(column) for column in zip(*rows, strict=True))
+    # The families' rows first, in id order (as need_create locks its family), so a need
+    # added by hand and one identified at the same moment wait for each other.
+    list(
+        Family.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(set(family_ids)))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    with inserts_recorded_set_based(Need) as record_inserts, connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {need_table} (family_id, code, label, detail, source, framework, "  # noqa: S608
+            "identified_on, created_by_id, created_at) "
+            "SELECT f, c, l, '', %s, fw, %s, %s, %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+            "WITH ORDINALITY AS t(f, c, l, fw, n) ORDER BY n "
+            "ON CONFLICT (family_id, code) WHERE closed_on IS NULL DO NOTHING "
+            "RETURNING id, family_id, code",
+            [
+                NeedSource.ASSESSMENT.value,
+                timezone.localdate(now),
+                actor.pk,
+                now,
+                family_ids,
+                codes,
+                labels,
+                frameworks,
+            ],
         )
-        need.members.set([pk for pk in person_ids if pk in current_people])
-        opened.append(need)
-    plan = Plan.objects.filter(family=locked_family).first()
-    if opened and plan is not None:
+        opened_rows = cursor.fetchall()
+        record_inserts([row[0] for row in opened_rows])
+        pairs = [
+            (need_id, person_id)
+            for need_id, family_id, code in opened_rows
+            for person_id in dict.fromkeys(people[(family_id, code)])
+        ]
+        if pairs:
+            need_ids, person_ids = (list(column) for column in zip(*pairs, strict=True))
+            cursor.execute(
+                f"INSERT INTO {members_table} (need_id, person_id) "  # noqa: S608
+                "SELECT t.need_id, t.person_id "
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS t(need_id, person_id) "
+                f"JOIN {need_table} AS n ON n.id = t.need_id "
+                f"WHERE EXISTS (SELECT 1 FROM {membership_table} AS m "
+                "WHERE m.family_id = n.family_id AND m.person_id = t.person_id "
+                "AND m.end_date IS NULL)",
+                [need_ids, person_ids],
+            )
+    opened = list(Need.objects.filter(pk__in=[row[0] for row in opened_rows]).order_by("pk"))
+    by_family: dict[int, list[Need]] = {}
+    for need in opened:
+        by_family.setdefault(need.family_id, []).append(need)
+    # A family that already has a plan sees the new problems as a saved change to it.
+    for plan in Plan.objects.filter(family_id__in=list(by_family)).order_by("pk"):
         plan_change_record(
-            actor=actor, plan=plan, summary="Needs identified: " + _need_names(opened)
+            actor=actor,
+            plan=plan,
+            summary="Needs identified: " + _need_names(by_family[plan.family_id]),
         )
     return opened

@@ -29,6 +29,7 @@ from plans.models import (
     PlanVersion,
     Review,
 )
+from plans.plan.rules import terms_fingerprint
 from plans.plan.services.common import SUMMARY_MAX, PlanConflict, clip, plan_lock
 from plans.restricted import change_touches_restricted
 
@@ -217,7 +218,12 @@ def _snapshot(
 # must undo the caller's change too, never leave it saved without its version.
 @transaction.atomic(savepoint=False)
 def plan_change_record(
-    *, actor: User, plan: Plan, summary: str, plan_locked: bool = False
+    *,
+    actor: User,
+    plan: Plan,
+    summary: str,
+    plan_locked: bool = False,
+    agreed: bool = False,
 ) -> PlanVersion:
     """Record one saved change to the plan or anything in it: bump ``plan.version``
     and store the plan as it now stands, with what changed in words.
@@ -228,13 +234,18 @@ def plan_change_record(
     holds that lock (``plan`` came from ``plan_lock`` in this same transaction, and was
     not changed since except through this function) says so with ``plan_locked``, and
     the row is not locked and read a second time.
+
+    It also keeps ``plan.status``: agreed while what the family agreed to is unchanged
+    (``plans.plan.rules.terms_fingerprint``), a draft once it changes. ``agreed`` says
+    the family agreed the plan as it now stands (``plans.review.services.agreement_record``).
     """
     locked = plan if plan_locked else plan_lock(plan.pk)
     now = timezone.now()
     locked.version += 1
     locked.updated_by = actor
     locked.updated_at = now
-    locked.save(update_fields=["version", "updated_by", "updated_at"])
+    # Read before the row is saved (the snapshot takes the plan's own fields from
+    # ``locked``), so that the status it stores is the one saved with it.
     snapshot = plan_snapshot(locked)
     previous = (
         PlanVersion.objects.filter(plan=locked, number__lt=locked.version)
@@ -242,6 +253,8 @@ def plan_change_record(
         .values_list("snapshot", flat=True)
         .first()
     )
+    _agreement_keep(locked, snapshot, previous, agreed=agreed)
+    locked.save(update_fields=["version", "updated_by", "updated_at", "status", "agreed_terms"])
     version = PlanVersion.objects.create(
         plan=locked,
         number=locked.version,
@@ -254,7 +267,31 @@ def plan_change_record(
     plan.version = locked.version
     plan.updated_by = actor
     plan.updated_at = now
+    plan.status = locked.status
+    plan.agreed_terms = locked.agreed_terms
     return version
+
+
+def _agreement_keep(
+    plan: Plan,
+    snapshot: dict[str, Any],
+    previous: Mapping[str, Any] | None,
+    *,
+    agreed: bool,
+) -> None:
+    """Set ``plan.status`` (and, when the family agrees it now, ``plan.agreed_terms``)
+    for the plan as ``snapshot`` shows it, and the snapshot's status to match."""
+    terms = terms_fingerprint(snapshot)
+    if agreed:
+        plan.agreed_terms = terms
+    elif not plan.agreed_terms and plan.status == PlanStatus.AGREED and previous is not None:
+        # Marked agreed without a fingerprint (loaded in bulk, as the demo seeder does):
+        # still agreed means it stood as agreed before this change.
+        plan.agreed_terms = terms_fingerprint(previous)
+    still_agreed = bool(plan.agreed_terms) and plan.agreed_terms == terms
+    plan.status = PlanStatus.AGREED if still_agreed else PlanStatus.DRAFT
+    snapshot["status"] = plan.status
+    snapshot["status_label"] = PlanStatus(plan.status).label
 
 
 def _last_change(

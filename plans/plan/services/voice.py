@@ -13,9 +13,7 @@ from plans.models import (
 )
 from plans.plan import rules
 from plans.plan.access import can_edit_plan
-from plans.plan.identified import identified_needs_for
-from plans.plan.services.common import plan_lock, require
-from plans.plan.services.needs import needs_identified_sync
+from plans.plan.services.common import plan_lock, require, require_edit
 from plans.plan.services.versions import plan_change_record, plan_snapshot, stale_part_conflict
 
 # ---------------------------------------------------------------------------
@@ -45,11 +43,8 @@ def plan_get_or_create(*, actor: User, family: Family) -> Plan:
         },
     )
     if created:
-        # The problems identification found become the plan's first needs.
-        for identified in identified_needs_for(family):
-            needs_identified_sync(
-                actor=actor, family=family, framework=identified.framework, needs=identified.needs
-            )
+        # The family's needs are already there: the assessment opened one for each
+        # problem it found (needs_identified_open), so version 1 starts from them.
         PlanVersion.objects.create(
             plan=plan,
             number=plan.version,
@@ -70,6 +65,7 @@ def plan_voice_update(
     working_well: str,
     worries: str,
     family_wants: str,
+    permissions: frozenset[str] | None = None,
 ) -> Plan:
     """Save the family's voice, in their words.
 
@@ -79,7 +75,7 @@ def plan_voice_update(
     that version (nobody else changed what the editor was looking at), and is refused
     with ``PlanConflict`` when someone else changed the voice in between.
     """
-    require(can_edit_plan(actor, plan.family), "You cannot change this plan")
+    require_edit(actor, plan.family, permissions, "You cannot change this plan")
     locked = plan_lock(plan.pk)
     current = rules.voice_of({"voice": _voice(locked)})
     stale_part_conflict(

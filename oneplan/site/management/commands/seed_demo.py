@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from agencies.models import Agency, User
 from families.models import Family
+from lcgs.models import LCG
 from oneplan.site.demo import reference, seed
 
 
@@ -24,6 +26,34 @@ def _families(value: str) -> int:
     if number < 0:
         raise ArgumentTypeError("enter 0 or more families")
     return number
+
+
+def _sign_ins_in_database() -> list[seed.SignIn]:
+    """The demo sign-ins an earlier seeding made that still exist and may sign in."""
+    specs = reference.staff_specs()
+    active = set(
+        User.objects.filter(
+            username__in=[spec.username for spec in specs], is_active=True
+        ).values_list("username", flat=True)
+    )
+    agencies = dict(
+        Agency.objects.filter(code__in={spec.agency_code for spec in specs}).values_list(
+            "code", "name"
+        )
+    )
+    lcgs = dict(
+        LCG.objects.filter(code__in={spec.lcg_code for spec in specs}).values_list("code", "name")
+    )
+    return [
+        seed.SignIn(
+            spec.username,
+            spec.role.label,
+            agencies.get(spec.agency_code, ""),
+            lcgs.get(spec.lcg_code, ""),
+        )
+        for spec in specs
+        if spec.username in active
+    ]
 
 
 class Command(BaseCommand):
@@ -72,6 +102,11 @@ class Command(BaseCommand):
                     f"The database already has {existing} families: "
                     "leaving it as it is (--if-empty)."
                 )
+                # `make run` seeds only the first time: every later start must still
+                # say how to sign in.
+                sign_ins = _sign_ins_in_database()
+                if sign_ins:
+                    self.stdout.write("\n" + seed.format_sign_ins(sign_ins))
                 return
         try:
             result = seed.seed_demo(
@@ -86,7 +121,7 @@ class Command(BaseCommand):
             if exc.name != "faker":
                 raise
             raise CommandError(
-                "The demo seeder needs the development requirements (Faker is not "
-                "installed): make setup, or pip install --require-hashes -r requirements-dev.lock"
+                "The demo seeder needs the demo's requirements (Faker is not installed): "
+                "make run, or pip install --require-hashes -r requirements-demo.lock"
             ) from exc
         self.stdout.write(seed.format_summary(result))
