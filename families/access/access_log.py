@@ -3,7 +3,8 @@
 Audit imports no case app (docs/decisions/0005), so this module answers for it:
 
 - ``family_names_for_user``: the names of the families a reader of the log may see, so
-  an access event reads "Plan for Blackburn family, F-000666" rather than "Plan 282".
+  an access event reads "Plan for Blackburn family, F-000666" rather than "Plan 282"
+  (the name ``families.naming`` gives page headings).
   Registered with ``audit.labels.register_family_names`` in ``FamiliesConfig.ready()``.
 - ``RefusedFamilyMiddleware``: records every request for a family outside the user's
   access. Pages and API routes answer such a request 404, the same as a missing family,
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 
 from agencies.models import AnyUser, User
 from audit.services import access_refused_record
 from families.access.access import family_scope
-from families.models import Family, HouseholdMembership, MemberRole
+from families.models import Family
+from families.naming import SURNAME, family_surname_subquery
 
 # Every page and API route about one family names it by this URL keyword (and only
 # those routes use it): /families/<reference>/..., /api/families/<reference>/...
@@ -30,23 +31,15 @@ FAMILY_URL_KEYWORD = "reference"
 
 
 def family_names_for_user(user: AnyUser, family_ids: Collection[int]) -> dict[int, str]:
-    """The name each family is known by, for those of ``family_ids`` that ``user`` may
-    see (``family_scope``): the family name of its main carer, the first current parent
-    or carer, as on the families list. A family with no current parent or carer has no
-    name here. One query."""
+    """The name each family is known by (``families.naming``, as page headings name
+    it), for those of ``family_ids`` that ``user`` may see (``family_scope``). A family
+    with no one in it has no name here. One query."""
     if not family_ids:
         return {}
-    carer = (
-        HouseholdMembership.objects.filter(
-            family=OuterRef("pk"), end_date__isnull=True, role=MemberRole.PARENT_CARER
-        )
-        .order_by("start_date", "pk")
-        .values("person__family_name")[:1]
-    )
     rows = (
         Family.objects.filter(family_scope(user), pk__in=list(family_ids))
-        .annotate(carer_family_name=Subquery(carer))
-        .values_list("pk", "carer_family_name")
+        .annotate(**{SURNAME: family_surname_subquery()})
+        .values_list("pk", SURNAME)
     )
     return {pk: name for pk, name in rows if name}
 

@@ -100,3 +100,22 @@ def test_references_in_the_family_list_never_wrap(world: World) -> None:
     html = client_for(world.keyworker).get(reverse("families:list")).content.decode()
 
     assert f'<span class="app-nowrap">{ref}</span>' in html
+
+
+def test_the_access_log_names_a_family_as_its_pages_do(world: World) -> None:
+    """The DPO's access events and the page headings use one naming rule, also for a
+    family with no parent or carer in it now (named after its eldest member)."""
+    from families.access.access_log import family_names_for_user
+
+    no_carer = _family(
+        ("Okafor", MemberRole.CHILD, D(2009, 3, 1), None),
+        ("Ashby", MemberRole.CHILD, D(2006, 3, 1), None),
+    )
+    with_carer = _family(("Blackburn", MemberRole.PARENT_CARER, D(1985, 1, 1), None))
+    dpo = world.dpo.user
+
+    names = family_names_for_user(dpo, [no_carer.pk, with_carer.pk])
+
+    assert names == {no_carer.pk: "Ashby", with_carer.pk: "Blackburn"}
+    for family in (no_carer, with_carer):
+        assert family_heading(family, dpo) == f"{names[family.pk]} family, {family.reference}"
