@@ -491,3 +491,36 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"Nomination of {self.family_id} by {self.agency_id}"
+
+
+@audited()
+class Attachment(models.Model):
+    """A family taken onto the programme (DOMAIN.md 4): the date, the framework version
+    in force then, and its **entry assessment**, eligibility on that date, frozen. Results
+    are judged under that version, only against the criteria met at entry, however the
+    rules or the data change later. One per family: attaching it again on the same date
+    changes nothing, and another date is refused.
+
+    ``entry_criteria`` is the entry assessment's criteria as ``Assessment.criteria``
+    stores them (met, reasons, evidence and people ids per criterion)."""
+
+    family = models.OneToOneField(Family, on_delete=models.CASCADE, related_name="attachment")
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="attachments"
+    )
+    attached_on = models.DateField()
+    eligible_at_entry = models.BooleanField()
+    entry_criteria = models.JSONField(default=dict)
+    entry_summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["attached_on", "pk"]
+        indexes = [models.Index(fields=["framework", "attached_on"])]
+
+    def __str__(self) -> str:
+        return f"Family {self.family_id} attached on {govuk_date(self.attached_on)}"

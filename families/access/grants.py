@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import User
-from audit.history import records_actor
+from audit.history import inserts_recorded_set_based, records_actor
 from families.grants_models import BreakGlassAccess, Grant, GrantReason, TeamMember
 from families.models import Family
 from families.states import TERMINAL_STATES
@@ -107,25 +108,28 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
                 ended_at=now, end_reason=why or "No longer rests on anything"
             )
         stale_keys = {(g.family_id, g.source) for g in have.values() if g.pk in stale}
-        Grant.objects.bulk_create(
-            [
-                Grant(
-                    family_id=family_id,
-                    source=source,
-                    reason=w.reason,
-                    user_id=w.user_id,
-                    agency_id=w.agency_id,
-                    ends_at=w.ends_at,
-                    created_by=actor,
-                    starts_at=now,
-                )
-                for family_id, rows in wanted.items()
-                for source, w in rows.items()
-                if (family_id, source) not in have or (family_id, source) in stale_keys
-                if w.ends_at is None or w.ends_at > now
-            ],
-            batch_size=5000,
-        )
+        # A re-sync after an import opens thousands: their history in one statement.
+        with transaction.atomic(), inserts_recorded_set_based(Grant) as record_inserts:
+            opened = Grant.objects.bulk_create(
+                [
+                    Grant(
+                        family_id=family_id,
+                        source=source,
+                        reason=w.reason,
+                        user_id=w.user_id,
+                        agency_id=w.agency_id,
+                        ends_at=w.ends_at,
+                        created_by=actor,
+                        starts_at=now,
+                    )
+                    for family_id, rows in wanted.items()
+                    for source, w in rows.items()
+                    if (family_id, source) not in have or (family_id, source) in stale_keys
+                    if w.ends_at is None or w.ends_at > now
+                ],
+                batch_size=5000,
+            )
+            record_inserts([grant.pk for grant in opened])
 
 
 @records_actor

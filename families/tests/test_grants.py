@@ -330,3 +330,22 @@ def test_one_form_pages_reshow_errors_and_save_through_the_browser(world: World)
     access.refresh_from_db()
     assert access.review_outcome == "justified"
     assert access.reviewed_by == world.dpo.user
+
+
+def test_every_grant_opened_has_its_insert_event_naming_the_actor(world: World) -> None:
+    # grants_sync records the inserts' history in one statement, not a trigger per row.
+    from audit.history import actor_context
+
+    GrantEvent = Grant.pgh_event_models["insert"]
+    Grant.objects.filter(family=world.own_family).delete()
+    actor = world.coordinator.user
+    with actor_context(actor):
+        grants_sync(actor=actor, family_ids=[world.own_family.pk, world.other_lcg_family.pk])
+    opened = Grant.objects.filter(family=world.own_family)
+    assert opened.exists()
+    events = GrantEvent.objects.filter(pgh_obj__in=opened, pgh_label="insert")
+    assert sorted(e.pgh_obj_id for e in events) == sorted(g.pk for g in opened)
+    assert {e.pgh_context.metadata["user"] for e in events} == {actor.pk}
+    assert {(e.family_id, e.source, e.reason) for e in events} == {
+        (g.family_id, g.source, g.reason) for g in opened
+    }

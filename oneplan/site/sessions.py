@@ -63,7 +63,9 @@ class SessionLimitsMiddleware:
         if ended:
             logout(request)
             messages.info(request, ended)
-            if not is_api:
+            # The sign-in page itself (where the timeout warning sends a page) shows the
+            # message as it is, keeping its own "next".
+            if not is_api and request.path != resolve_url(settings.LOGIN_URL):
                 if getattr(request, "htmx", False):
                     response: HttpResponse = HttpResponseClientRedirect(
                         resolve_url(settings.LOGIN_URL)

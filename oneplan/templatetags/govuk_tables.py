@@ -21,6 +21,7 @@ from __future__ import annotations
 from django import template
 from django.template.base import FilterExpression, Node, NodeList, Parser, Token, token_kwargs
 from django.template.context import Context
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -66,3 +67,15 @@ def table_region(parser: Parser, token: Token) -> TableRegionNode:
     nodelist = parser.parse(("endtable_region",))
     parser.delete_first_token()
     return TableRegionNode(label, options, nodelist)
+
+
+@register.filter
+def nowrap_within(text: str, word: str) -> SafeString:
+    """``text`` with ``word`` (a family reference, say) kept on one line, for table
+    cells: 'Blackburn family, <span class="app-nowrap">F-000666</span>'. Both are
+    escaped; with no ``word``, the text as it is."""
+    escaped = conditional_escape(text)
+    if not word:
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    kept = format_html('<span class="app-nowrap">{}</span>', word)
+    return mark_safe(escaped.replace(conditional_escape(word), kept))  # noqa: S308 - escaped above

@@ -5,10 +5,10 @@ puts on its menu. Pure: no ORM, no clock (the assessment date is in the context)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from outcomes.frameworks.codes import (
     ABUSE_ROLES,
@@ -20,24 +20,31 @@ from outcomes.frameworks.codes import (
     SOCIAL_CARE,
 )
 from outcomes.frameworks.dates import (
+    last_months_start,
     last_terms,
     long_date,
-    months_before,
     term_containing,
     terms_label,
 )
 from outcomes.frameworks.types import Fact, Hit
+from outcomes.frameworks.wording import (
+    codes_text,
+    dates_text,
+    int_of,
+    is_yes,
+    months_text,
+    per_person,
+    spell_text,
+)
 
 if TYPE_CHECKING:
     from outcomes.frameworks.indicators import Context, Indicator
 
 
 def _window(indicator: Indicator, ctx: Context) -> date:
-    return months_before(ctx.as_of, indicator.months)
-
-
-def _months(n: int) -> str:
-    return "month" if n == 1 else f"{n} months"
+    """The first day of the indicator's "last N months" (the window ends on the
+    assessment date)."""
+    return last_months_start(ctx.as_of, indicator.months)
 
 
 def _ages(indicator: Indicator) -> str:
@@ -57,53 +64,12 @@ def _age_fits(indicator: Indicator, age: int) -> bool:
     )
 
 
-def _words(codes: Iterable[str], labels: Mapping[str, str]) -> str:
-    names = [labels.get(c, c) for c in codes]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _dates(facts: list[Fact]) -> str:
-    return ", ".join(long_date(f.date) for f in facts)
-
-
-def _spell(fact: Fact) -> str:
-    if fact.end_date is None:
-        return f"since {long_date(fact.date)}"
-    return f"from {long_date(fact.date)} to {long_date(fact.end_date)}"
-
-
-def _per_person(facts: Iterable[Fact]) -> dict[int, list[Fact]]:
-    grouped: dict[int, list[Fact]] = defaultdict(list)
-    for fact in facts:
-        grouped[fact.person_id].append(fact)
-    return grouped
-
-
 def _hit(reason: str, facts: list[Fact]) -> Hit:
     return Hit(
         reason=reason,
         evidence=tuple(f.id for f in facts),
         people=tuple(sorted({f.person_id for f in facts})),
     )
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().upper() in ("Y", "YES", "TRUE")
-    return bool(value)
-
-
-def _int_of(value: Any) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    try:
-        return int(str(value))
-    except ValueError:
-        return 0
 
 
 # -- crime and anti-social behaviour ---------------------------------------------
@@ -123,7 +89,7 @@ def offence_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         if _age_fits(ind, ctx.age(fact.person_id, fact.date)):
             found.append(fact)
     hits = []
-    for person_id, facts in _per_person(found).items():
+    for person_id, facts in per_person(found).items():
         then = {ctx.age(person_id, f.date) for f in facts}
         at = ""
         if then != {ctx.age(person_id)}:
@@ -131,8 +97,8 @@ def offence_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         noun = "a proven offence" if len(facts) == 1 else f"{len(facts)} proven offences"
         hits.append(
             _hit(
-                f"{ctx.who(person_id)} committed {noun} in the last {_months(ind.months)}"
-                f"{at}: {_dates(facts)}",
+                f"{ctx.who(person_id)} committed {noun} in the last {months_text(ind.months)}"
+                f"{at}: {dates_text(facts)}",
                 facts,
             )
         )
@@ -147,7 +113,7 @@ def asb_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         if f.data.get("intervention") in ind.codes and start <= f.date <= ctx.as_of
     ]
     hits = []
-    for person_id, facts in _per_person(found).items():
+    for person_id, facts in per_person(found).items():
         what = ", ".join(
             f"{ASB_INTERVENTIONS.get(str(f.data.get('intervention')), 'intervention')} on "
             f"{long_date(f.date)}"
@@ -156,7 +122,7 @@ def asb_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         hits.append(
             _hit(
                 f"{ctx.who(person_id)} had an anti-social behaviour intervention in the last "
-                f"{_months(ind.months)}: {what}",
+                f"{months_text(ind.months)}: {what}",
                 facts,
             )
         )
@@ -179,7 +145,8 @@ def callouts_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
     noun = "police call-out" if len(found) == 1 else "police call-outs"
     return [
         _hit(
-            f"The household had {len(found)} {noun} in the last {_months(ind.months)} ({detail})",
+            f"The household had {len(found)} {noun} in the last {months_text(ind.months)} "
+            f"({detail})",
             found,
         )
     ]
@@ -198,8 +165,8 @@ def absence_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
             per_child[fact.person_id].append(fact)
     hits = []
     for person_id, facts in per_child.items():
-        possible = sum(_int_of(f.data.get("possible_sessions")) for f in facts)
-        absent = sum(_int_of(f.data.get("unauthorised_absence_sessions")) for f in facts)
+        possible = sum(int_of(f.data.get("possible_sessions")) for f in facts)
+        absent = sum(int_of(f.data.get("unauthorised_absence_sessions")) for f in facts)
         # Exact arithmetic: 15% of 300 sessions is 45, and 45 meets "15% or more".
         if possible <= 0 or Decimal(absent) * 100 < ind.percent * possible:
             continue
@@ -223,10 +190,10 @@ def absence_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
 
 def exclusions_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
     terms = last_terms(ctx.as_of, ind.terms)
-    start = terms[0].start
+    start, end = terms[0].start, terms[-1].end
     per_child: dict[int, list[Fact]] = defaultdict(list)
     for fact in ctx.facts("exclusions"):
-        if start <= fact.date <= ctx.as_of and ctx.is_school_age(
+        if start <= fact.date <= end and ctx.is_school_age(
             fact.person_id, term_containing(fact.date).academic_year_start
         ):
             per_child[fact.person_id].append(fact)
@@ -237,7 +204,7 @@ def exclusions_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         if permanent:
             hits.append(
                 _hit(
-                    f"{ctx.who(person_id)} was permanently excluded on {_dates(permanent)}",
+                    f"{ctx.who(person_id)} was permanently excluded on {dates_text(permanent)}",
                     permanent,
                 )
             )
@@ -245,7 +212,7 @@ def exclusions_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
             hits.append(
                 _hit(
                     f"{ctx.who(person_id)} had {len(fixed)} fixed-term exclusions over "
-                    f"{terms_label(terms)}: {_dates(fixed)}",
+                    f"{terms_label(terms)}: {dates_text(fixed)}",
                     fixed,
                 )
             )
@@ -263,7 +230,7 @@ def neet_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
             hits.append(
                 _hit(
                     f"{ctx.who(fact.person_id)} has not been in education, employment or "
-                    f"training {_spell(fact)}",
+                    f"training {spell_text(fact)}",
                     [fact],
                 )
             )
@@ -287,8 +254,8 @@ def _coded_spells(
         and _age_fits(ind, ctx.age(f.person_id))
     ]
     hits = []
-    for person_id, facts in _per_person(found).items():
-        what = "; ".join(f"{name(str(f.data.get(key)))} {_spell(f)}" for f in facts)
+    for person_id, facts in per_person(found).items():
+        what = "; ".join(f"{name(str(f.data.get(key)))} {spell_text(f)}" for f in facts)
         hits.append(_hit(f"{ctx.who(person_id)}: {what}", facts))
     return hits
 
@@ -299,21 +266,28 @@ def social_care_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
     )
 
 
+def out_of_work_benefit(fact: Fact, codes: Iterable[str]) -> bool:
+    """A ``benefits`` row that is an out-of-work benefit of ``codes``: Universal Credit
+    counts only with its "out of work" flag (DOMAIN.md 4.1). Identification, results and
+    continuous employment all ask this one question."""
+    benefit = str(fact.data.get("benefit", "")).upper()
+    if fact.kind != "benefits" or benefit not in codes:
+        return False
+    return benefit != "UC" or is_yes(fact.data.get("out_of_work"))
+
+
 def benefit_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
     hits = []
     for fact in ctx.facts("benefits"):
         benefit = str(fact.data.get("benefit", "")).upper()
-        if benefit not in ind.codes or not fact.active_between(ctx.as_of, ctx.as_of):
+        if not out_of_work_benefit(fact, ind.codes):
             continue
-        # Universal Credit counts only with the "out of work" flag (DOMAIN.md 4.1).
-        if benefit == "UC" and not _flag(fact.data.get("out_of_work")):
-            continue
-        if not ctx.is_adult(fact.person_id):
+        if not fact.active_between(ctx.as_of, ctx.as_of) or not ctx.is_adult(fact.person_id):
             continue
         hits.append(
             _hit(
                 f"{ctx.who(fact.person_id)} has been on {BENEFITS.get(benefit, benefit)} "
-                f"{_spell(fact)}",
+                f"{spell_text(fact)}",
                 [fact],
             )
         )
@@ -332,8 +306,8 @@ def rent_arrears_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         and not any(day >= f.date for day in cleared)
     ]
     return [
-        _hit(f"{ctx.who(person_id)}: rent arrears recorded on {_dates(facts)}", facts)
-        for person_id, facts in _per_person(found).items()
+        _hit(f"{ctx.who(person_id)}: rent arrears recorded on {dates_text(facts)}", facts)
+        for person_id, facts in per_person(found).items()
     ]
 
 
@@ -345,7 +319,7 @@ def housing_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         if f.data.get("event") in ind.codes and start <= f.date <= ctx.as_of
     ]
     hits = []
-    for person_id, facts in _per_person(found).items():
+    for person_id, facts in per_person(found).items():
         what = ", ".join(
             f"{HOUSING_EVENTS.get(str(f.data.get('event')), 'event')} on {long_date(f.date)}"
             for f in facts
@@ -363,13 +337,13 @@ def abuse_evaluate(ind: Indicator, ctx: Context) -> list[Hit]:
         f
         for f in ctx.facts("domestic_abuse")
         if start <= f.date <= ctx.as_of
-        and (f.data.get("role") in ind.codes or _flag(f.data.get("marac")))
+        and (f.data.get("role") in ind.codes or is_yes(f.data.get("marac")))
     ]
     hits = []
-    for person_id, facts in _per_person(found).items():
+    for person_id, facts in per_person(found).items():
         what = ", ".join(
             f"{long_date(f.date)} ({ABUSE_ROLES.get(str(f.data.get('role')), 'involved')}"
-            f"{', MARAC referral' if _flag(f.data.get('marac')) else ''})"
+            f"{', MARAC referral' if is_yes(f.data.get('marac')) else ''})"
             for f in facts
         )
         noun = "a domestic abuse incident" if len(facts) == 1 else "domestic abuse incidents"
@@ -394,18 +368,18 @@ def _terms_text(ind: Indicator, as_of: date | None) -> str:
 
 
 def offence_text(i: Indicator, as_of: date | None) -> str:
-    return f"proven offence committed by {_ages(i)} in the last {_months(i.months)}"
+    return f"proven offence committed by {_ages(i)} in the last {months_text(i.months)}"
 
 
 def asb_text(i: Indicator, as_of: date | None) -> str:
     return (
-        f"anti-social behaviour intervention ({_words(i.codes, ASB_INTERVENTIONS)}) "
-        f"in the last {_months(i.months)}"
+        f"anti-social behaviour intervention ({codes_text(i.codes, ASB_INTERVENTIONS)}) "
+        f"in the last {months_text(i.months)}"
     )
 
 
 def callouts_describe(i: Indicator, as_of: date | None) -> str:
-    kinds = f"({_words(i.codes, CALLOUT_CATEGORIES)}) in the last {_months(i.months)}"
+    kinds = f"({codes_text(i.codes, CALLOUT_CATEGORIES)}) in the last {months_text(i.months)}"
     if as_of is None:
         noun = "police call-out" if i.count == 1 else "police call-outs"
         return f"At least {i.count} {noun} {kinds}"
@@ -435,11 +409,11 @@ def neet_text(i: Indicator, as_of: date | None) -> str:
 
 
 def social_care_text(i: Indicator, as_of: date | None) -> str:
-    return f"{_words(i.codes, SOCIAL_CARE)} episode in the last {_months(i.months)}"
+    return f"{codes_text(i.codes, SOCIAL_CARE)} episode in the last {months_text(i.months)}"
 
 
 def early_help_text(i: Indicator, as_of: date | None) -> str:
-    return f"early help for {_ages(i)} in the last {_months(i.months)}"
+    return f"early help for {_ages(i)} in the last {months_text(i.months)}"
 
 
 def benefit_text(i: Indicator, as_of: date | None) -> str:
@@ -447,19 +421,24 @@ def benefit_text(i: Indicator, as_of: date | None) -> str:
 
 
 def arrears_text(i: Indicator, as_of: date | None) -> str:
-    return f"rent arrears recorded in the last {_months(i.months)} and not cleared"
+    return f"rent arrears recorded in the last {months_text(i.months)} and not cleared"
 
 
 def housing_text(i: Indicator, as_of: date | None) -> str:
-    return f"housing event ({_words(i.codes, HOUSING_EVENTS)}) in the last {_months(i.months)}"
+    return (
+        f"housing event ({codes_text(i.codes, HOUSING_EVENTS)}) in the last {months_text(i.months)}"
+    )
 
 
 def abuse_text(i: Indicator, as_of: date | None) -> str:
     return (
-        f"domestic abuse incident (as {_words(i.codes, ABUSE_ROLES)}) or MARAC referral "
-        f"in the last {_months(i.months)}"
+        f"domestic abuse incident (as {codes_text(i.codes, ABUSE_ROLES)}) or MARAC referral "
+        f"in the last {months_text(i.months)}"
     )
 
 
 def health_text(i: Indicator, as_of: date | None) -> str:
-    return f"{_words(i.codes, HEALTH_NEEDS)} need for {_ages(i)} in the last {_months(i.months)}"
+    return (
+        f"{codes_text(i.codes, HEALTH_NEEDS)} need for {_ages(i)} in the last "
+        f"{months_text(i.months)}"
+    )

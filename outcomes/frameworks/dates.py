@@ -73,14 +73,45 @@ def term_containing(day: date) -> Term:
     return Term(date(day.year, month, 1), name)
 
 
+@lru_cache(maxsize=4096)
+def last_months_start(as_of: date, months: int) -> date:
+    """The first day of "the last ``months`` months" up to ``as_of`` (DOMAIN.md 4.0): the
+    day after ``as_of`` less that many calendar months, so the window holds ``as_of`` and
+    never the same date ``months`` earlier."""
+    return months_before(as_of, months) + timedelta(days=1)
+
+
+def months_before_attachment(attached_on: date, months: int) -> tuple[date, date]:
+    """ "The ``months`` months before attachment" (DOMAIN.md 4.0): from the attachment date
+    less that many calendar months to the day before attachment, both included."""
+    return months_before(attached_on, months), attached_on - timedelta(days=1)
+
+
 @lru_cache(maxsize=256)
 def last_terms(as_of: date, count: int) -> tuple[Term, ...]:
-    """The ``count`` most recent terms that started on or before ``as_of``, oldest first
-    (DOMAIN.md 4.1 "the last 3 consecutive terms")."""
-    terms = [term_containing(as_of)]
+    """The ``count`` most recent **complete** terms, those that ended on or before
+    ``as_of``, oldest first (DOMAIN.md 4.0 "the last 3 consecutive terms": on 1 September
+    2025, autumn 2024, spring 2025 and summer 2025). A term in progress counts only once
+    it has ended."""
+    latest = term_containing(as_of)
+    if latest.end > as_of:
+        latest = term_containing(latest.start - timedelta(days=1))
+    terms = [latest]
     while len(terms) < count:
         terms.append(term_containing(terms[-1].start - timedelta(days=1)))
     return tuple(reversed(terms))
+
+
+def window_start(as_of: date, *, months: int | None = None, terms: int | None = None) -> date:
+    """The first day a rule's window reaches back to on ``as_of``: "the last ``months``
+    months" and "the last ``terms`` complete terms", whichever reaches further (either
+    may be None: the rule has no such setting)."""
+    earliest = as_of
+    if terms is not None:
+        earliest = min(earliest, last_terms(as_of, terms)[0].start)
+    if months is not None:
+        earliest = min(earliest, last_months_start(as_of, months))
+    return earliest
 
 
 def terms_label(terms: tuple[Term, ...] | list[Term]) -> str:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -56,10 +56,16 @@ from outcomes.frameworks.codes import (
 )
 from outcomes.frameworks.dates import (
     Term,
-    last_terms,
-    months_before,
+    window_start,
 )
-from outcomes.frameworks.types import Fact, Hit, HouseholdRules, Member, ParameterError
+from outcomes.frameworks.types import (
+    Fact,
+    Hit,
+    HouseholdRules,
+    Member,
+    ParameterError,
+    setting_value,
+)
 
 # Settings an indicator may have; each kind uses some of them.
 SETTINGS = ("months", "count", "percent", "terms", "codes", "min_age", "max_age")
@@ -104,7 +110,7 @@ class Indicator:
         for name in kind.settings:
             if name not in data:
                 continue
-            values[name] = _setting(kind, name, data[name], where)
+            values[name] = setting_value(name, data[name], f"{where} {name}")
         indicator = replace(kind.default, **values)
         kind.check(indicator, where)
         return indicator
@@ -112,30 +118,6 @@ class Indicator:
     @property
     def description(self) -> str:
         return KINDS[self.kind].describe(self)
-
-
-def _setting(kind: IndicatorKind, name: str, value: Any, where: str) -> Any:
-    label = f"{where} {name}"
-    if name == "percent":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ParameterError(f"{label} must be a number")
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ParameterError(f"{label} must be a number") from None
-        # "NaN" parses, but cannot be compared with the bounds check's limits.
-        if not number.is_finite():
-            raise ParameterError(f"{label} must be a number")
-        return number
-    if name == "codes":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ParameterError(f"{label} must be a list of codes")
-        return tuple(value)
-    if name in ("min_age", "max_age") and value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParameterError(f"{label} must be a whole number")
-    return value
 
 
 # ---------------------------------------------------------------------------
@@ -443,10 +425,14 @@ def lookback_start(as_of: date, indicators: Iterable[Indicator]) -> date:
     earliest = as_of
     for ind in indicators:
         settings = KINDS[ind.kind].settings
-        if "terms" in settings:
-            earliest = min(earliest, last_terms(as_of, ind.terms)[0].start)
-        if "months" in settings:
-            earliest = min(earliest, months_before(as_of, ind.months))
+        earliest = min(
+            earliest,
+            window_start(
+                as_of,
+                months=ind.months if "months" in settings else None,
+                terms=ind.terms if "terms" in settings else None,
+            ),
+        )
     return earliest
 
 

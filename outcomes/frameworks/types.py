@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -95,6 +96,33 @@ class HouseholdRules:
         if values["school_age_min"] > values["school_age_max"]:
             raise ParameterError("household.school_age_min is above school_age_max")
         return cls(**values)
+
+
+def setting_value(name: str, value: Any, label: str) -> Any:
+    """One setting of an indicator or an outcome measure, checked for its type (each
+    menu checks its bounds): ``percent`` a finite number (a ``Decimal``), ``codes`` a
+    list of codes (a tuple), ``min_age``/``max_age`` a whole number or None, and every
+    other setting a whole number. ``ParameterError`` names ``label``."""
+    if name == "percent":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ParameterError(f"{label} must be a number")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ParameterError(f"{label} must be a number") from None
+        # "NaN" parses, but cannot be compared with the bounds check's limits.
+        if not number.is_finite():
+            raise ParameterError(f"{label} must be a number")
+        return number
+    if name == "codes":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ParameterError(f"{label} must be a list of codes")
+        return tuple(value)
+    if name in ("min_age", "max_age") and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParameterError(f"{label} must be a whole number")
+    return value
 
 
 def _int(data: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:

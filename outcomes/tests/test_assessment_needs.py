@@ -39,7 +39,8 @@ def _family_with_problems(family: Family | None = None) -> Family:
     ).person
     evidence_add(parent, "benefits", "2024-03-01", benefit="JSA", start_date="2024-03-01")
     evidence_add(parent, "health", "2025-01-01", need="mental_health", engaged=False)
-    evidence_add(child, "exclusions", "2025-05-01", exclusion_type="permanent", sessions=0)
+    # In spring 2025, the last complete term on AS_OF (DOMAIN.md 4.0).
+    evidence_add(child, "exclusions", "2025-03-01", exclusion_type="permanent", sessions=0)
     return family
 
 

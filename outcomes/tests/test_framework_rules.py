@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from datetime import date
+import itertools
+from datetime import date, timedelta
 
 import pytest
 
@@ -57,25 +58,61 @@ def test_months_before_clamps_to_the_end_of_the_month(
 
 
 @pytest.mark.parametrize(
-    ("as_of", "labels"),
+    ("as_of", "months", "first_day"),
     [
-        (date(2025, 8, 15), ["autumn 2024", "spring 2025", "summer 2025"]),
-        (date(2025, 9, 1), ["spring 2025", "summer 2025", "autumn 2025"]),
-        (date(2025, 8, 31), ["autumn 2024", "spring 2025", "summer 2025"]),
-        (date(2025, 1, 1), ["summer 2024", "autumn 2024", "spring 2025"]),
+        # The window starts the day after the same date N months back: 15 August 2024
+        # itself is outside "the last 12 months" on 15 August 2025.
+        (date(2025, 8, 15), 12, date(2024, 8, 16)),
+        (date(2025, 1, 15), 1, date(2024, 12, 16)),
+        (date(2025, 1, 1), 12, date(2024, 1, 2)),
+        # Month-end clamping first, then the day after: 31 May less 3 months is
+        # 28 (or, in a leap year, 29) February, so the window opens on 1 March.
+        (date(2025, 5, 31), 3, date(2025, 3, 1)),
+        (date(2024, 5, 31), 3, date(2024, 3, 1)),
+        (date(2025, 3, 31), 1, date(2025, 3, 1)),
+        (date(2024, 2, 29), 12, date(2023, 3, 1)),
     ],
 )
-def test_last_terms_are_those_started_on_or_before_the_date(as_of: date, labels: list[str]) -> None:
+def test_last_months_start_the_day_after_the_same_date_n_months_back(
+    as_of: date, months: int, first_day: date
+) -> None:
+    assert dates.last_months_start(as_of, months) == first_day
+
+
+@pytest.mark.parametrize(
+    ("as_of", "labels"),
+    [
+        # DOMAIN.md 4.0's own example: summer 2025 has just ended.
+        (date(2025, 9, 1), ["autumn 2024", "spring 2025", "summer 2025"]),
+        # The last day of a term: that term is complete and counts.
+        (date(2025, 8, 31), ["autumn 2024", "spring 2025", "summer 2025"]),
+        # A term in progress does not count until it has ended.
+        (date(2025, 8, 15), ["summer 2024", "autumn 2024", "spring 2025"]),
+        (date(2025, 4, 1), ["summer 2024", "autumn 2024", "spring 2025"]),
+        (date(2025, 3, 31), ["summer 2024", "autumn 2024", "spring 2025"]),
+        (date(2025, 3, 30), ["spring 2024", "summer 2024", "autumn 2024"]),
+        # The first day of a term: the autumn term that ended the day before counts.
+        (date(2025, 1, 1), ["spring 2024", "summer 2024", "autumn 2024"]),
+        (date(2024, 12, 31), ["spring 2024", "summer 2024", "autumn 2024"]),
+        (date(2024, 12, 30), ["autumn 2023", "spring 2024", "summer 2024"]),
+    ],
+)
+def test_last_terms_are_the_complete_terms_ended_on_or_before_the_date(
+    as_of: date, labels: list[str]
+) -> None:
     terms = dates.last_terms(as_of, 3)
-    assert [t.label for t in terms][-len(labels) :] == labels
-    assert all(t.start <= as_of for t in terms)
+
+    assert [t.label for t in terms] == labels
+    assert all(t.end <= as_of for t in terms)
+    # Consecutive: each term starts the day after the one before it ends.
+    assert all(b.start == a.end + timedelta(days=1) for a, b in itertools.pairwise(terms))
 
 
 def test_term_ends() -> None:
-    assert [t.end for t in dates.last_terms(date(2025, 8, 1), 3)] == [
-        date(2024, 12, 31),
-        date(2025, 3, 31),
-        date(2025, 8, 31),
+    assert [(t.label, t.end) for t in dates.last_terms(date(2025, 9, 1), 3)] == [
+        ("autumn 2024", date(2024, 12, 31)),
+        ("spring 2025", date(2025, 3, 31)),
+        ("summer 2025", date(2025, 8, 31)),
     ]
 
 
@@ -114,11 +151,22 @@ def test_result_json_names_each_findings_evidence() -> None:
     assert crime["hits"] == [{"reason": crime["reasons"][0], "evidence": [offence.id]}]
 
 
-def test_lookback_covers_the_longest_window() -> None:
-    params = rules_for("tf2").parse_parameters(rules_for("tf2").default_parameters())
-    # Three terms back from 15 August 2025 start on 1 September 2024; 12 months back is
-    # 15 August 2024, the earlier of the two.
-    assert params.lookback_start(date(2025, 8, 15)) == date(2024, 8, 15)
+@pytest.mark.parametrize(
+    ("offence_months", "earliest"),
+    [
+        # The three complete terms before 15 August 2025 start on 1 April 2024 (summer
+        # 2024); the last 12 months start on 16 August 2024: the terms reach further.
+        (12, date(2024, 4, 1)),
+        # A council's 24-month offence window reaches further still: 16 August 2023.
+        (24, date(2023, 8, 16)),
+    ],
+)
+def test_lookback_covers_the_longest_window(offence_months: int, earliest: date) -> None:
+    data = rules_for("tf2").default_parameters()
+    data["criteria"]["crime"][0]["months"] = offence_months
+    params = rules_for("tf2").parse_parameters(data)
+
+    assert params.lookback_start(date(2025, 8, 15)) == earliest
 
 
 @pytest.mark.parametrize("framework", ["tf1", "tf2", "sf2022"])

@@ -1,7 +1,8 @@
 """Spells of children's social care and of health needs (DOMAIN.md 4.3), through sf2022's
 default indicators: which spells count, and the words each finding is given.
 
-Assessment date 15 August 2025: twelve months back is 15 August 2024.
+Assessment date 15 August 2025: the last twelve months run from 16 August 2024, the day
+after the same date twelve months back (DOMAIN.md 4.0), to 15 August 2025.
 """
 
 from __future__ import annotations
@@ -58,10 +59,16 @@ CASES = [
         (),
     ),
     Case(
-        "a need that ended on the window's first day counts",
+        "a need that ended exactly 12 months ago, the day before the window, does not count",
         [fact("health", "Alex", "2023-01-01", "2024-08-15", need="mental_health")],
         "health",
-        ("Alex (35): mental health need from 1 January 2023 to 15 August 2024",),
+        (),
+    ),
+    Case(
+        "a need that ended on the window's first day counts",
+        [fact("health", "Alex", "2023-01-01", "2024-08-16", need="mental_health")],
+        "health",
+        ("Alex (35): mental health need from 1 January 2023 to 16 August 2024",),
     ),
     Case(
         "a need another headline lists does not count here",

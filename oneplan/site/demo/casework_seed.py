@@ -17,14 +17,15 @@ from oneplan.site.demo.casework_store import (
 from outcomes.models import FeedSubmission
 
 
+def casework_copied_tables() -> list[str]:
+    """Tables this module fills with ``COPY`` (and reads nothing back from meanwhile)."""
+    return [model._meta.db_table for model in COPY_ORDER] + list(THROUGH_COLUMNS)
+
+
 def casework_tables() -> list[str]:
     """Tables this module writes: the seed switches their history triggers off too, and
     empties them (feed submissions too) when it replaces the demo."""
-    return (
-        [model._meta.db_table for model in COPY_ORDER]
-        + list(THROUGH_COLUMNS)
-        + [FeedSubmission._meta.db_table]
-    )
+    return [*casework_copied_tables(), FeedSubmission._meta.db_table]
 
 
 def seed_casework(

@@ -3,8 +3,9 @@ the sequences, and the copy itself."""
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
 from django.db import connection
@@ -128,3 +129,54 @@ def copy_field(value: str) -> str:
     return (
         value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     )
+
+
+@contextlib.contextmanager
+def checked_after_loading(tables: Sequence[str]) -> Iterator[None]:
+    """Copy many rows into ``tables`` as ``pg_restore`` does: their foreign keys and
+    their plain indexes are taken off while the block runs, and put back after it, by
+    name and definition as they were. Putting a foreign key back checks every row in
+    one query; kept on, PostgreSQL checks each row on its own (one index probe per row
+    per key, queued until the transaction commits), which took three times as long as
+    the copy itself. Primary keys and unique constraints stay, as do the tables'
+    history triggers (switched off separately).
+
+    Only inside a transaction (what is taken off must come back in the same one), and
+    only where nothing else reads the tables while the block runs: they have no plain
+    indexes then. If the block raises, the transaction's rollback puts everything back.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("checked_after_loading needs a transaction")
+    with connection.cursor() as cursor:
+        # Checks already queued run now: dropping a key they belong to is refused.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, quote_ident(c.conname), "
+            "pg_get_constraintdef(c.oid) FROM pg_constraint AS c "
+            "WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2",
+            [list(tables)],
+        )
+        foreign_keys = cursor.fetchall()
+        # Indexes that belong to no constraint (a constraint's index goes with it).
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index AS i WHERE i.indrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _ in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    yield
+    with connection.cursor() as cursor:
+        # Sorting in memory builds an index several times faster than spilling to disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")

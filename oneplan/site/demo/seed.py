@@ -18,7 +18,7 @@ import contextlib
 import datetime
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,11 @@ from families.models import (
     Person,
 )
 from lcgs.models import LCG, LCGMembership
-from oneplan.site.demo.casework_seed import casework_tables, seed_casework
+from oneplan.site.demo.casework_seed import (
+    casework_copied_tables,
+    casework_tables,
+    seed_casework,
+)
 from outcomes.assessment.needs import identified_needs_open
 from outcomes.assessment.services import assessment_families_run
 from outcomes.frameworks.registry import CRITERIA
@@ -50,7 +54,7 @@ if TYPE_CHECKING:
     from faker import Faker
 
 from oneplan.site.demo.caseload import CaseloadGenerator, World
-from oneplan.site.demo.copying import count_rows
+from oneplan.site.demo.copying import checked_after_loading, count_rows
 from oneplan.site.demo.reference import (
     AGENCY_SPECS,
     CHUNK_FAMILIES,
@@ -150,14 +154,17 @@ def seed_demo(
         people = 0
         remaining = families
         with _history_triggers_off():
-            while remaining > 0:
-                size = min(CHUNK_FAMILIES, remaining)
-                people += generator.write_chunk(size, rows)
-                remaining -= size
-            # Then what agencies know about them, and the work with those taken on.
-            casework_rows, plan_ids = seed_casework(
-                seed=seed, today=day, actor_id=actor.pk, labels=dict(CRITERIA["sf2022"])
-            )
+            with checked_after_loading(_tables(_case_models())):
+                while remaining > 0:
+                    size = min(CHUNK_FAMILIES, remaining)
+                    people += generator.write_chunk(size, rows)
+                    remaining -= size
+            # Then what agencies know about them, and the work with those taken on (which
+            # reads the families back, so their indexes are in place again).
+            with checked_after_loading(casework_copied_tables()):
+                casework_rows, plan_ids = seed_casework(
+                    seed=seed, today=day, actor_id=actor.pk, labels=dict(CRITERIA["sf2022"])
+                )
             rows.update(casework_rows)
             # Statistics for what was just copied in, before reading it back: on tables
             # the planner still thinks empty, each plan's snapshot query scans every
@@ -255,8 +262,12 @@ def _history_triggers_off() -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
+def _tables(models: Iterable[type[Model]]) -> list[str]:
+    return [model._meta.db_table for model in models]
+
+
 def _case_tables() -> list[str]:
-    return [model._meta.db_table for model in _case_models()] + casework_tables()
+    return _tables(_case_models()) + casework_tables()
 
 
 def _delete_case_data() -> None:

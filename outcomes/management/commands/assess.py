@@ -10,7 +10,6 @@ this interface and on the JSON shape: keep them stable.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,16 +18,9 @@ from django.utils import timezone
 from agencies.services import system_actor
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
-from outcomes.assessment.selectors import UnknownPerson, family_for_agency_person
 from outcomes.assessment.services import assessment_compute, assessment_families_run
+from outcomes.management.options import date_option, family_of_person
 from outcomes.models import Framework
-
-
-def _as_of(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--as-of must be a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -46,17 +38,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON (FEEDS.md shape)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code, sep, person_id = str(options["person"]).partition(":")
-        if not sep or not code or not person_id:
-            raise CommandError("--person must be the agency code and person id, like POLICE:12345")
         today = timezone.localdate()
-        as_of = _as_of(options["as_of"]) if options["as_of"] else today
-        try:
-            family = family_for_agency_person(agency_code=code, source_person_id=person_id)
-        except UnknownPerson as exc:
-            raise CommandError(str(exc)) from None
-        if family is None:
-            raise CommandError(f"{code}:{person_id} is not in any family's household")
+        as_of = date_option(options["as_of"], "--as-of") if options["as_of"] else today
+        family = family_of_person(options["person"])
         try:
             assessed = assessment_compute(
                 family=family, as_of=as_of, framework=options["framework"]

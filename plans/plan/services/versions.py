@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
 from agencies.models import User
 from plans.models import (
     Action,
     ActionOwner,
+    ActionProgressNote,
     ActionStatus,
     Agreement,
     Goal,
@@ -38,13 +39,17 @@ from plans.restricted import change_touches_restricted
 # ---------------------------------------------------------------------------
 
 
-def _who(action: Action) -> str:
-    if action.owner == ActionOwner.FAMILY:
-        member = action.family_member
-        return f"The family: {member.full_name}" if member is not None else "The family"
-    agency = action.agency.name if action.agency is not None else ""
-    if action.practitioner is not None:
-        return f"{agency}: {action.practitioner.display_name}"
+def _who(row: Mapping[str, Any]) -> str:
+    """Who does an action, in the snapshot's words, from its row (``_action_rows``)."""
+    if row["owner"] == ActionOwner.FAMILY:
+        if row["family_member_id"] is None:
+            return "The family"
+        return f"The family: {row['member_given_name']} {row['member_family_name']}"
+    agency = row["agency_name"] or ""
+    if row["practitioner_id"] is not None:
+        # Staff.display_name: the user's full name, or their username.
+        name = f"{row['practitioner_first_name']} {row['practitioner_last_name']}".strip()
+        return f"{agency}: {name or row['practitioner_username']}"
     return agency
 
 
@@ -75,143 +80,179 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
 
 def plan_snapshots(plans: Sequence[Plan]) -> dict[int, dict[str, Any]]:
     """``plan_snapshot`` for many plans at once, in the same fixed number of queries
-    (the demo seeder records thousands of first versions this way)."""
+    (the demo seeder records thousands of first versions this way). Rows are read as
+    values, not model instances: a save records a version, so these queries are paid
+    by every change to a plan."""
     plan_ids = [plan.pk for plan in plans]
     family_ids = [plan.family_id for plan in plans]
     # Who a need or goal covers comes as arrays in the same row (ids in id order, names
-    # to sort), not as prefetches: a save records a version, so these queries are paid
-    # by every change to a plan.
-    needs_by_family: dict[int, list[Need]] = defaultdict(list)
+    # to sort), not as prefetches.
+    needs_by_family: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for need in (
         Need.objects.filter(family_id__in=family_ids)
-        .annotate(
-            member_ids=_ids(Need.members.through, "need_id", "person_id"),
-            member_names=_names(Need.members.through, "need_id"),
-        )
         .order_by("identified_on", "pk")
-    ):
-        needs_by_family[need.family_id].append(need)
-    goals_by_plan: dict[int, list[Goal]] = defaultdict(list)
-    for goal in (
-        Goal.objects.filter(plan_id__in=plan_ids)
-        .annotate(
-            need_ids=_ids(Goal.needs.through, "goal_id", "need_id"),
-            member_ids=_ids(Goal.members.through, "goal_id", "person_id"),
-            member_names=_names(Goal.members.through, "goal_id"),
+        .values(
+            "id",
+            "family_id",
+            "code",
+            "label",
+            "detail",
+            "source",
+            "framework",
+            "identified_on",
+            "closed_on",
+            member_id_list=_ids(Need.members.through, "need_id", "person_id"),
+            member_name_list=_names(Need.members.through, "need_id"),
         )
-        .order_by("position", "pk")
     ):
-        goals_by_plan[goal.plan_id].append(goal)
-    by_goal: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for action in (
-        Action.objects.filter(plan_id__in=plan_ids)
-        .select_related("agency", "practitioner__user", "family_member")
-        .annotate(note_count=Count("progress_notes"))
-        .order_by("due_on", "pk")
-    ):
-        by_goal[action.goal_id].append(
+        needs_by_family[need["family_id"]].append(
             {
-                "id": action.pk,
-                "description": action.description,
-                "owner": action.owner,
-                "agency_id": action.agency_id,
-                "practitioner_id": action.practitioner_id,
-                "family_member_id": action.family_member_id,
-                "who": _who(action),
-                "due_on": action.due_on.isoformat(),
-                "status": action.status,
-                "status_label": ActionStatus(action.status).label,
-                "not_done_reason": action.not_done_reason,
-                "completed_on": action.completed_on.isoformat() if action.completed_on else None,
-                "progress_notes": getattr(action, "note_count", 0),
-                "version": action.version,
+                "id": need["id"],
+                "code": need["code"],
+                "label": need["label"],
+                "detail": need["detail"],
+                "source": need["source"],
+                "source_label": NeedSource(need["source"]).label,
+                "framework": need["framework"],
+                "member_ids": list(need["member_id_list"]),
+                "members": sorted(need["member_name_list"]),
+                "identified_on": need["identified_on"].isoformat(),
+                "closed_on": need["closed_on"].isoformat() if need["closed_on"] else None,
             }
         )
-    reviews_by_plan: dict[int, list[Review]] = defaultdict(list)
-    for review in Review.objects.filter(plan_id__in=plan_ids).order_by("held_on", "pk"):
-        reviews_by_plan[review.plan_id].append(review)
-    agreements_by_plan: dict[int, list[Agreement]] = defaultdict(list)
-    for agreement in Agreement.objects.filter(plan_id__in=plan_ids).order_by("agreed_on", "pk"):
-        agreements_by_plan[agreement.plan_id].append(agreement)
-    return {
-        plan.pk: _snapshot(
-            plan,
-            needs_by_family[plan.family_id],
-            goals_by_plan[plan.pk],
-            by_goal,
-            reviews_by_plan[plan.pk],
-            agreements_by_plan[plan.pk],
+    by_goal: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for action in _action_rows(plan_ids):
+        by_goal[action["goal_id"]].append(
+            {
+                "id": action["id"],
+                "description": action["description"],
+                "owner": action["owner"],
+                "agency_id": action["agency_id"],
+                "practitioner_id": action["practitioner_id"],
+                "family_member_id": action["family_member_id"],
+                "who": _who(action),
+                "due_on": action["due_on"].isoformat(),
+                "status": action["status"],
+                "status_label": ActionStatus(action["status"]).label,
+                "not_done_reason": action["not_done_reason"],
+                "completed_on": (
+                    action["completed_on"].isoformat() if action["completed_on"] else None
+                ),
+                "progress_notes": action["note_count"],
+                "version": action["version"],
+            }
         )
+    goals_by_plan: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for goal in (
+        Goal.objects.filter(plan_id__in=plan_ids)
+        .order_by("position", "pk")
+        .values(
+            "id",
+            "plan_id",
+            "title",
+            "description",
+            "status",
+            "version",
+            need_id_list=_ids(Goal.needs.through, "goal_id", "need_id"),
+            member_id_list=_ids(Goal.members.through, "goal_id", "person_id"),
+            member_name_list=_names(Goal.members.through, "goal_id"),
+        )
+    ):
+        goals_by_plan[goal["plan_id"]].append(
+            {
+                "id": goal["id"],
+                "title": goal["title"],
+                "description": goal["description"],
+                "status": goal["status"],
+                "status_label": GoalStatus(goal["status"]).label,
+                "needs": list(goal["need_id_list"]),
+                "member_ids": list(goal["member_id_list"]),
+                "members": sorted(goal["member_name_list"]),
+                "version": goal["version"],
+                "actions": by_goal.get(goal["id"], []),
+            }
+        )
+    reviews_by_plan: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for review in (
+        Review.objects.filter(plan_id__in=plan_ids)
+        .order_by("held_on", "pk")
+        .values("id", "plan_id", "held_on", "next_review_on")
+    ):
+        reviews_by_plan[review["plan_id"]].append(
+            {
+                "id": review["id"],
+                "held_on": review["held_on"].isoformat(),
+                "next_review_on": review["next_review_on"].isoformat(),
+            }
+        )
+    agreements_by_plan: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for agreement in (
+        Agreement.objects.filter(plan_id__in=plan_ids)
+        .order_by("agreed_on", "pk")
+        .values("id", "plan_id", "plan_version", "agreed_on", "method")
+    ):
+        agreements_by_plan[agreement["plan_id"]].append(
+            {
+                "id": agreement["id"],
+                "plan_version": agreement["plan_version"],
+                "agreed_on": agreement["agreed_on"].isoformat(),
+                "method": agreement["method"],
+            }
+        )
+    return {
+        plan.pk: {
+            "status": plan.status,
+            "status_label": PlanStatus(plan.status).label,
+            "next_review_on": plan.next_review_on.isoformat() if plan.next_review_on else None,
+            "voice": {
+                "working_well": plan.working_well,
+                "worries": plan.worries,
+                "family_wants": plan.family_wants,
+            },
+            "needs": needs_by_family[plan.family_id],
+            "goals": goals_by_plan[plan.pk],
+            "reviews": reviews_by_plan[plan.pk],
+            "agreements": agreements_by_plan[plan.pk],
+        }
         for plan in plans
     }
 
 
-def _snapshot(
-    plan: Plan,
-    needs: list[Need],
-    goals: list[Goal],
-    by_goal: Mapping[int, list[dict[str, Any]]],
-    reviews: list[Review],
-    agreements: list[Agreement],
-) -> dict[str, Any]:
-    return {
-        "status": plan.status,
-        "status_label": PlanStatus(plan.status).label,
-        "next_review_on": plan.next_review_on.isoformat() if plan.next_review_on else None,
-        "voice": {
-            "working_well": plan.working_well,
-            "worries": plan.worries,
-            "family_wants": plan.family_wants,
-        },
-        "needs": [
-            {
-                "id": need.pk,
-                "code": need.code,
-                "label": need.label,
-                "detail": need.detail,
-                "source": need.source,
-                "source_label": NeedSource(need.source).label,
-                "framework": need.framework,
-                "member_ids": list(need.member_ids),  # type: ignore[attr-defined]
-                "members": sorted(need.member_names),  # type: ignore[attr-defined]
-                "identified_on": need.identified_on.isoformat(),
-                "closed_on": need.closed_on.isoformat() if need.closed_on else None,
-            }
-            for need in needs
-        ],
-        "goals": [
-            {
-                "id": goal.pk,
-                "title": goal.title,
-                "description": goal.description,
-                "status": goal.status,
-                "status_label": GoalStatus(goal.status).label,
-                "needs": list(goal.need_ids),  # type: ignore[attr-defined]
-                "member_ids": list(goal.member_ids),  # type: ignore[attr-defined]
-                "members": sorted(goal.member_names),  # type: ignore[attr-defined]
-                "version": goal.version,
-                "actions": by_goal.get(goal.pk, []),
-            }
-            for goal in goals
-        ],
-        "reviews": [
-            {
-                "id": review.pk,
-                "held_on": review.held_on.isoformat(),
-                "next_review_on": review.next_review_on.isoformat(),
-            }
-            for review in reviews
-        ],
-        "agreements": [
-            {
-                "id": agreement.pk,
-                "plan_version": agreement.plan_version,
-                "agreed_on": agreement.agreed_on.isoformat(),
-                "method": agreement.method,
-            }
-            for agreement in agreements
-        ],
-    }
+def _action_rows(plan_ids: list[int]) -> Iterable[Mapping[str, Any]]:
+    """The plans' actions as rows, in due order, with what ``_who`` names and how many
+    progress notes each has (counted per action, not by grouping the join)."""
+    notes = (
+        ActionProgressNote.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Action.objects.filter(plan_id__in=plan_ids)
+        .order_by("due_on", "pk")
+        .values(
+            "id",
+            "goal_id",
+            "description",
+            "owner",
+            "agency_id",
+            "practitioner_id",
+            "family_member_id",
+            "due_on",
+            "status",
+            "not_done_reason",
+            "completed_on",
+            "version",
+            agency_name=F("agency__name"),
+            practitioner_first_name=F("practitioner__user__first_name"),
+            practitioner_last_name=F("practitioner__user__last_name"),
+            practitioner_username=F("practitioner__user__username"),
+            member_given_name=F("family_member__given_name"),
+            member_family_name=F("family_member__family_name"),
+            note_count=Coalesce(Subquery(notes, output_field=IntegerField()), 0),
+        )
+    )
 
 
 # No savepoint of its own: it runs inside the caller's transaction, and a failure here
