@@ -38,6 +38,7 @@ OBJECT_WORDS: dict[str, str] = {
     "case_notes": "Case notes",
     "chronology": "Chronology",
     "assessment": "Eligibility assessment",
+    "results": "Results and claim readiness",
     "caseload_summary": "Caseload summary export (counts only)",
     "feed_submission": "Agency file",
     "match_review": "Match review",

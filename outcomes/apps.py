@@ -11,7 +11,8 @@ class OutcomesConfig(AppConfig):
         from outcomes.assessment import wiring as assessment
         from outcomes.feeds import wiring as feeds
         from outcomes.matching import wiring as matching
+        from outcomes.results import wiring as results
         from outcomes.screening import wiring as screening
 
-        for area in (feeds, matching, assessment, screening):
+        for area in (feeds, matching, assessment, results, screening):
             area.ready()

@@ -32,7 +32,9 @@ from conftest import World, build_world, built_once, client_for, shared_data
 from families.access.grants import grants_sync
 from families.access.services import lawful_basis_record
 from families.grants_models import BreakGlassAccess, LawfulBasisKind
+from outcomes.assessment.selectors import framework_for_family
 from outcomes.assessment.services import assessment_families_run
+from outcomes.results.services import family_attach
 from plans.models import ActionOwner
 from plans.plan.services import (
     action_create,
@@ -238,6 +240,12 @@ CONTENT_ROUTES: list[ContentRoute] = [
     ContentRoute(
         "api: eligibility",
         lambda s: f"/api/family-assessments/{_ref(s)}/",
+        frozenset({"evidence"}),
+        False,
+    ),
+    ContentRoute(
+        "api: results",
+        lambda s: f"/api/family-results/{_ref(s)}/",
         frozenset({"evidence"}),
         False,
     ),
@@ -465,6 +473,13 @@ def seed(world: World) -> Seeded:
     )
     assessment_families_run(
         actor=system_actor(), family_ids=[family.pk], as_of=timezone.localdate()
+    )
+    # Taken onto the programme today: its results judge the restricted need too.
+    family_attach(
+        actor=system_actor(),
+        family=family,
+        framework=framework_for_family(family),
+        attached_on=timezone.localdate(),
     )
     plan.refresh_from_db()
     return Seeded(

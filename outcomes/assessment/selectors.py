@@ -162,12 +162,7 @@ def assessment_view_for_user(
         return None
     criteria: dict[str, Any] = assessment.criteria or {}
     ids = {int(e) for item in criteria.values() for e in item.get("evidence", [])}
-    rows = {
-        row.pk: row
-        for row in Evidence.objects.filter(pk__in=ids)
-        .select_related("agency")
-        .only("id", "kind", "date", "end_date", "is_restricted", "agency__name")
-    }
+    rows = evidence_rows(ids)
     sees_restricted = VIEW_RESTRICTED in permissions
     views = [
         _criterion_view(c, label, criteria.get(c, {}), rows, sees_restricted)
@@ -216,20 +211,35 @@ def _criterion_view(
     withheld = False
     for hit in hits:
         evidence_ids = [int(e) for e in hit.get("evidence", [])]
-        # A finding is restricted when any row it rests on is (or has gone missing).
-        restricted = any(e not in rows or rows[e].is_restricted for e in evidence_ids)
-        if restricted and not sees_restricted:
+        if evidence_restricted(evidence_ids, rows) and not sees_restricted:
             withheld = True
             continue
         shown_reasons.append(str(hit.get("reason", "")))
         shown_ids.extend(e for e in evidence_ids if e in rows)
-    evidence = [_line(rows[e]) for e in dict.fromkeys(shown_ids)]
+    evidence = [evidence_line(rows[e]) for e in dict.fromkeys(shown_ids)]
     evidence.sort(key=lambda line: (line.date, line.id), reverse=True)
     restricted_only = withheld and not shown_reasons
     return CriterionView(code, label, True, restricted_only, withheld, shown_reasons, evidence)
 
 
-def _line(row: Evidence) -> EvidenceLine:
+def evidence_restricted(evidence_ids: Iterable[int], rows: dict[int, Evidence]) -> bool:
+    """Does a finding resting on these evidence rows rest on restricted information? It
+    does when any row is restricted, or has gone missing (it cannot be checked). One rule
+    for eligibility findings and results alike."""
+    return any(e not in rows or rows[e].is_restricted for e in evidence_ids)
+
+
+def evidence_rows(ids: Iterable[int]) -> dict[int, Evidence]:
+    """The evidence rows findings rest on, with what their lines show, in one query."""
+    return {
+        row.pk: row
+        for row in Evidence.objects.filter(pk__in=set(ids))
+        .select_related("agency")
+        .only("id", "kind", "date", "end_date", "is_restricted", "agency__name")
+    }
+
+
+def evidence_line(row: Evidence) -> EvidenceLine:
     return EvidenceLine(
         id=row.pk,
         kind=row.kind,

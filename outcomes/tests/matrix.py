@@ -45,6 +45,7 @@ from outcomes.matching.records import SourceIdentity
 from outcomes.models import (
     Assessment,
     AssessmentQueue,
+    Attachment,
     Evidence,
     FeedSubmission,
     FrameworkVersion,
@@ -53,6 +54,7 @@ from outcomes.models import (
     Nomination,
     SourcePerson,
 )
+from outcomes.results.services import family_attach
 from tests.matrix import SIGNED_IN, RouteCase, Table
 from tests.support.screening import assessment_add, nomination_add
 
@@ -706,6 +708,13 @@ def _build_assessment() -> AssessmentMatrixWorld:
     # Seeded by a data migration; ensured here so that reading the plan writes nothing.
     framework_versions_ensure()
     assessment_add(world.own_family, met=["crime", "housing", "health"])
+    # Taken onto the programme, so that its results can be read.
+    family_attach(
+        actor=system_actor(),
+        family=world.own_family,
+        framework="sf2022",
+        attached_on=datetime.date(2025, 9, 1),
+    )
     latest = {
         code: FrameworkVersion.objects.filter(framework=code).latest("version").version
         for code in EDITABLE
@@ -718,6 +727,7 @@ def _assessment_snapshot(w: AssessmentMatrixWorld) -> tuple[Any, ...]:
         sorted(FrameworkVersion.objects.values_list("pk", "framework", "version")),
         Job.objects.count(),
         sorted(Assessment.objects.values_list("pk", "is_current")),
+        sorted(Attachment.objects.values_list("pk", "family_id", "attached_on")),
         AssessmentQueue.objects.count(),
         _reads_recorded(),
     )
@@ -799,6 +809,13 @@ ASSESSMENT = Table(
             "api-family-assessment",
             "get",
             lambda w: f"/api/family-assessments/{w.world.own_family.reference}/",
+            READ_ASSESSMENT,
+        ),
+        # Its results and claim readiness: whoever may read its assessment.
+        RouteCase(
+            "api-family-results",
+            "get",
+            lambda w: f"/api/family-results/{w.world.own_family.reference}/",
             READ_ASSESSMENT,
         ),
     ],
