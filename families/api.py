@@ -22,7 +22,7 @@ from families import selectors, services
 from families.access import access
 from families.filters import FamilyFilter
 from families.models import Family, FamilyStatusChange, HouseholdMembership
-from families.states import FamilyStatus, allowed_transitions
+from families.states import FamilyStatus, chosen_transitions
 from oneplan.text_limits import TextLimitsMixin
 
 
@@ -144,7 +144,7 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
     def get_allowed_transitions(self, family: Family) -> list[str]:
         if not access.can_change_status(self.context["request"].user, family):
             return []
-        return [s.value for s in allowed_transitions(family.status)]
+        return [s.value for s in chosen_transitions(family.status)]
 
 
 class TransitionSerializer(TextLimitsMixin, serializers.Serializer[Any]):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from families.states import FamilyStatus, allowed_transitions, transition_label
+from families.states import FamilyStatus, chosen_transitions, transition_label
 from lcgs.models import LCG
 from oneplan.forms import GOVUKForm
 
@@ -58,5 +58,5 @@ class FamilyTransitionForm(GOVUKForm):
         assert isinstance(status_field, forms.ChoiceField)
         status_field.choices = [
             (status.value, transition_label(current_status, status))
-            for status in allowed_transitions(current_status)
+            for status in chosen_transitions(current_status)
         ]

@@ -26,7 +26,7 @@ from families.models import (
     MemberRole,
     Person,
 )
-from families.states import FamilyStatus, TransitionNotAllowed, check_transition
+from families.states import SET_BY_EVENTS, FamilyStatus, TransitionNotAllowed, check_transition
 from lcgs.selectors import lcg_for_postcode_district
 from oneplan.errors import ApplicationError
 
@@ -137,7 +137,12 @@ def family_create(
 
 @transaction.atomic
 def family_transition(
-    *, actor: User, family: Family, to_status: FamilyStatus | str, reason: str
+    *,
+    actor: User,
+    family: Family,
+    to_status: FamilyStatus | str,
+    reason: str,
+    chosen: bool = True,
 ) -> Family:
     """Move a family along the case journey (DOMAIN.md 3), recording who, when and why.
 
@@ -155,6 +160,13 @@ def family_transition(
         check_transition(locked.status, to_status)
     except TransitionNotAllowed as exc:
         raise ApplicationError(str(exc), field="to_status") from exc
+    if chosen and FamilyStatus(to_status) in SET_BY_EVENTS:
+        # A person's choice (the status form, the API): these follow from events only.
+        raise ApplicationError(
+            f"{FamilyStatus(to_status).label} is set by OnePlan when the family's results "
+            "say so (or a claim for it is accepted), not chosen",
+            field="to_status",
+        )
     # What the new status requires of the family (families.journey), as far as families
     # knows: the plan facts belong to plans, so those are not checked here.
     if journey_requirements(to_status):

@@ -51,6 +51,18 @@ TRANSITIONS: dict[FamilyStatus, tuple[FamilyStatus, ...]] = {
 }
 
 
+# Statuses set only by what happened, never chosen (DOMAIN.md 4.4): the results
+# evaluation sets "outcomes met" when the result rules say so, and an accepted claim sets
+# "claimed". People choose the side exits and re-opening, each with a reason.
+SET_BY_EVENTS = frozenset({S.OUTCOMES_MET, S.CLAIMED})
+
+
+def chosen_transitions(current: FamilyStatus | str) -> tuple[FamilyStatus, ...]:
+    """The moves a person may choose from ``current`` (the status form and API): the
+    journey's moves, less the statuses only events set."""
+    return tuple(s for s in TRANSITIONS[FamilyStatus(current)] if s not in SET_BY_EVENTS)
+
+
 def transition_label(current: FamilyStatus | str, target: FamilyStatus | str) -> str:
     """How a choice of next status reads on a form: the status, or a re-opening."""
     target_status = FamilyStatus(target)

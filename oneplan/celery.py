@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     # Nightly: every family, because "last 12 months" windows move on even when no new
     # evidence arrives; unchanged assessments are recognised by fingerprint and skipped.
     "assessment-all": {"task": "outcomes.assessment_all", "schedule": crontab(hour=2, minute=0)},
+    # Then every attached family's results and claim readiness, and the journey with them.
+    "results-all": {"task": "outcomes.results_all", "schedule": crontab(hour=3, minute=0)},
     # Daily digest of overdue actions and reviews due (sent once per person per day).
     "reminders-send": {"task": "plans.reminders_send", "schedule": crontab(hour=7, minute=0)},
 }

@@ -524,3 +524,52 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"Family {self.family_id} attached on {govuk_date(self.attached_on)}"
+
+
+class Readiness(models.TextChoices):
+    CLAIMABLE = "claimable", "Claimable"
+    AT_RISK = "at_risk", "At risk"
+    BLOCKED = "blocked", "Blocked"
+    NOT_YET = "not_yet", "Not yet"
+
+
+class Result(models.Model):
+    """A family's results and claim readiness as the evaluation last found them (DOMAIN.md
+    4, 5). One current row per family; when the results change, the current row stops
+    being current and a new one is written, so the history of what a family's results
+    were, and when, is kept. ``checks`` holds each result rule's answer (met, relevant,
+    reasons, evidence ids, the date it was met)."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="results")
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="results"
+    )
+    as_of = models.DateField()
+    checks = models.JSONField(default=dict)
+    route = models.CharField(max_length=12, blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+    readiness = models.CharField(max_length=10, choices=Readiness.choices)
+    readiness_reasons = models.JSONField(default=list)
+    # A hash of the decision (checks, route, readiness): equal means nothing changed.
+    fingerprint = models.CharField(max_length=64)
+    is_current = models.BooleanField(default=True)
+    evaluated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["family", "-evaluated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(is_current=True),
+                name="result_one_current_per_family",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["readiness"], condition=Q(is_current=True), name="result_current_readiness"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Results of family {self.family_id} as of {govuk_date(self.as_of)}"

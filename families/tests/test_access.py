@@ -243,3 +243,33 @@ def test_caseload_export_is_for_managers_and_coordinators(
     response = client.post(reverse("families:export"), {"idempotency_key": "k1"})
     assert (response.status_code == 302) == allowed
     assert Job.objects.exists() == allowed
+
+
+@pytest.mark.parametrize("target", ["outcomes_met", "claimed"])
+def test_no_one_sets_outcomes_met_or_claimed_by_hand(world: World, target: str) -> None:
+    # DOMAIN.md 4.4: the results evaluation sets "outcomes met", an accepted claim sets
+    # "claimed". The status form does not offer them and the API refuses them.
+    family = world.own_family
+    source = FamilyStatus.PLAN_ACTIVE if target == "outcomes_met" else FamilyStatus.OUTCOMES_MET
+    Family.objects.filter(pk=family.pk).update(status=source)
+    client = client_for(world.keyworker)
+    page = client.get(reverse("families:transition", args=[family.reference]))
+    assert f'value="{target}"' not in page.content.decode()
+
+    for response in (
+        client.post(
+            reverse("families:transition", args=[family.reference]),
+            {"to_status": target, "reason": "The family did well"},
+        ),
+        client.post(
+            f"/api/families/{family.reference}/transition/",
+            {"to_status": target, "reason": "The family did well"},
+            content_type="application/json",
+        ),
+    ):
+        assert response.status_code == 400
+    api = client.get(f"/api/families/{family.reference}/").json()
+    assert target not in api["allowed_transitions"]
+    family.refresh_from_db()
+    assert family.status == source
+    assert not FamilyStatusChange.objects.filter(family=family).exists()
