@@ -573,3 +573,87 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"Results of family {self.family_id} as of {govuk_date(self.as_of)}"
+
+
+class ClaimBatchStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_AUDIT = "in_audit", "In internal audit"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+@audited()
+class ClaimBatch(models.Model):
+    """A programme manager's claim for a window (DOMAIN.md 5): the families proposed as
+    claimable, each with its frozen evidence snapshot."""
+
+    window_start = models.DateField()
+    window_end = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=ClaimBatchStatus.choices, default=ClaimBatchStatus.DRAFT
+    )
+    # The internal audit's reproducible random sample: its share and seed.
+    sample_percent = models.PositiveSmallIntegerField(default=10)
+    sample_seed = models.BigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_end__gte=models.F("window_start")),
+                name="claim_batch_window_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claims for {govuk_date(self.window_start)} to {govuk_date(self.window_end)}"
+
+
+class ClaimStatus(models.TextChoices):
+    PROPOSED = "proposed", "In the batch"
+    REMOVED = "removed", "Removed from the batch"
+    CLAWED_BACK = "clawed_back", "Clawed back"
+
+
+@audited()
+class Claim(models.Model):
+    """One family's claim in a batch, with the **evidence snapshot** that made it
+    claimable (framework version and parameters, entry assessment, results, the evidence
+    rows' values, the household) and its SHA-256, so the decision can be replayed after
+    rules or data change. A family is claimed once per programme: the database refuses a
+    second claim that stands (neither removed nor clawed back)."""
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.PROTECT, related_name="claims")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="claims")
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, on_delete=models.PROTECT, related_name="claims"
+    )
+    route = models.CharField(max_length=12)
+    claim_date = models.DateField(help_text="The date the route was met")
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    snapshot = models.JSONField()
+    snapshot_sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED
+    )
+    status_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["batch", "family"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "framework"],
+                condition=Q(status="proposed"),
+                name="claim_once_per_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim for family {self.family_id} ({self.route})"

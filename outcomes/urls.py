@@ -1,10 +1,18 @@
-"""The outcomes app's pages, one list per area (feeds, matching, assessment, screening)."""
+"""The outcomes app's pages, one list per area (feeds, matching, assessment, screening,
+claims)."""
 
 from outcomes.assessment.urls import urlpatterns as assessment_patterns
+from outcomes.claims.urls import urlpatterns as claim_patterns
 from outcomes.feeds.urls import urlpatterns as feed_patterns
 from outcomes.matching.urls import urlpatterns as matching_patterns
 from outcomes.screening.urls import urlpatterns as screening_patterns
 
 app_name = "outcomes"
 
-urlpatterns = [*feed_patterns, *matching_patterns, *assessment_patterns, *screening_patterns]
+urlpatterns = [
+    *feed_patterns,
+    *matching_patterns,
+    *assessment_patterns,
+    *screening_patterns,
+    *claim_patterns,
+]

@@ -42,8 +42,10 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
         items.append(NavItem("Nominations", "outcomes:nomination-list"))
     if Role.PROGRAMME_MANAGER in roles:
         items.append(NavItem("Agency feeds", "outcomes:feed-list"))
-        items.append(NavItem("Matches to review", "outcomes:match-review-list"))
+        items.append(NavItem("Matches", "outcomes:match-review-list"))
         items.append(NavItem("Outcome Plan", "outcomes:outcome-plan"))
+    if roles & {Role.PROGRAMME_MANAGER, Role.INTERNAL_AUDITOR}:
+        items.append(NavItem("Claims", "outcomes:claim-batches"))
     if Role.DATA_PROTECTION_OFFICER in roles:
         items.append(NavItem("User activity", "audit:user-activity"))
         items.append(NavItem("Emergency access", "families:break-glass-review-list"))

@@ -35,6 +35,7 @@ from agencies.models import User
 from audit.history import actor_context
 from families.models import Family, HouseholdMembership, Person
 from oneplan.errors import ApplicationError
+from oneplan.locks import run_alone
 from outcomes.assessment.needs import identified_needs_open
 from outcomes.assessment.selectors import FrameworkChooser
 from outcomes.frameworks.base import CriteriaParameters
@@ -440,18 +441,13 @@ def assessment_all_run(
     """Re-assess every family (the nightly run): windows move with the date even when
     no evidence arrives. Returns None when another run holds the lock already."""
     day = as_of or timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [_RUN_ALL_LOCK])
-        if not cursor.fetchone()[0]:
+    with run_alone(_RUN_ALL_LOCK) as held:
+        if not held:
             return None
-    try:
         ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
         return assessment_families_run(
             actor=actor, family_ids=ids, as_of=day, chunk_size=chunk_size, progress=progress
         )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [_RUN_ALL_LOCK])
 
 
 # ---------------------------------------------------------------------------

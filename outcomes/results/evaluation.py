@@ -35,6 +35,7 @@ from families.models import Family
 from families.services import family_transition
 from families.states import FamilyStatus
 from oneplan.errors import ApplicationError
+from oneplan.locks import run_alone
 from outcomes.models import Attachment, Result
 from outcomes.results.services import FamilyResults, results_compute
 
@@ -209,13 +210,8 @@ def results_all_run(*, actor: User, as_of: date | None = None) -> EvaluationCoun
     """Every attached family (the nightly run): results move with the date. Returns None
     when another run holds the lock already."""
     day = as_of or timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, 0)", [_RUN_ALL_LOCK])
-        if not cursor.fetchone()[0]:
+    with run_alone(_RUN_ALL_LOCK) as held:
+        if not held:
             return None
-    try:
         ids = list(Attachment.objects.order_by("family_id").values_list("family_id", flat=True))
         return results_families_run(actor=actor, family_ids=ids, as_of=day)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, 0)", [_RUN_ALL_LOCK])

@@ -25,9 +25,9 @@ from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from outcomes.assessment.services import families_load
 from outcomes.frameworks.dates import months_before
-from outcomes.frameworks.results import Entry, Readiness, Results, readiness
+from outcomes.frameworks.results import Entry, Programme, Readiness, Results, readiness
 from outcomes.frameworks.rules import result_rules_for, rules_for
-from outcomes.frameworks.types import ParameterError
+from outcomes.frameworks.types import Household, ParameterError
 from outcomes.models import Attachment, Framework, FrameworkVersion
 from outcomes.results.selectors import programme_conditions
 
@@ -111,6 +111,10 @@ class FamilyResults:
     attachment: Attachment
     results: Results
     readiness: Readiness
+    # What the rules read, for a claim's evidence snapshot.
+    household: Household
+    entry: Entry
+    programme: Programme
 
 
 def results_compute(*, family: Family, as_of: date) -> FamilyResults:
@@ -160,4 +164,6 @@ def results_compute(*, family: Family, as_of: date) -> FamilyResults:
         attached_on=attachment.attached_on,
         as_of=as_of,
     )
-    return FamilyResults(attachment, results, readiness(results))
+    return FamilyResults(
+        attachment, results, readiness(results), loaded.household, entry, programme
+    )

@@ -46,6 +46,8 @@ from outcomes.models import (
     Assessment,
     AssessmentQueue,
     Attachment,
+    Claim,
+    ClaimBatch,
     Evidence,
     FeedSubmission,
     FrameworkVersion,
@@ -821,4 +823,112 @@ ASSESSMENT = Table(
     ],
 )
 
-TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT]
+# --- Claims ----------------------------------------------------------------------------
+
+# Programme managers make and change claim batches; internal auditors read them.
+_CLAIMS_READ = {
+    "anonymous": SIGN_IN,
+    **dict.fromkeys(SIGNED_IN, 403),
+    "programme_manager": 200,
+    "auditor": 200,
+}
+
+
+@dataclass
+class ClaimsMatrixWorld:
+    world: World
+    batch: int
+    claim: int
+
+
+def _build_claims() -> ClaimsMatrixWorld:
+    from outcomes.claims.services import claim_batch_create
+    from tests.support.assessment import evidence_add
+
+    world = build_world()
+    framework_versions_ensure()
+    # Eligible at entry under tf1 (anti-social behaviour, out of work, domestic abuse), on
+    # ESA at attachment, then 13 weeks in work: claimable (route R3).
+    parent = world.own_family.memberships.get().person
+    evidence_add(parent, "benefits", "2024-01-01", "2025-01-05", benefit="ESA")
+    evidence_add(parent, "asb", "2024-06-01", intervention="abc")
+    evidence_add(parent, "domestic_abuse", "2024-05-01", role="victim")
+    evidence_add(parent, "employment", "2025-01-06", hours_per_week="30")
+    family_attach(
+        actor=system_actor(),
+        family=world.own_family,
+        framework="tf1",
+        attached_on=datetime.date(2024, 9, 1),
+    )
+    made = claim_batch_create(
+        actor=world.programme_manager.user,
+        window_start=datetime.date(2025, 4, 1),
+        window_end=datetime.date(2025, 9, 30),
+    )
+    claim = Claim.objects.get(batch=made.batch)
+    return ClaimsMatrixWorld(world, made.batch.pk, claim.pk)
+
+
+def _claims_snapshot(w: ClaimsMatrixWorld) -> tuple[Any, ...]:
+    return (
+        sorted(ClaimBatch.objects.values_list("pk", "status")),
+        sorted(Claim.objects.values_list("pk", "status", "status_reason")),
+    )
+
+
+def _batch_url(name: str) -> Callable[[ClaimsMatrixWorld], str]:
+    return lambda w: reverse(f"outcomes:{name}", args=[w.batch])
+
+
+def _claim_url(name: str) -> Callable[[ClaimsMatrixWorld], str]:
+    return lambda w: reverse(f"outcomes:{name}", args=[w.batch, w.claim])
+
+
+CLAIMS = Table(
+    name="claims",
+    build=_build_claims,
+    snapshot=_claims_snapshot,
+    cases=[
+        RouteCase(
+            "claim-batches", "get", lambda w: reverse("outcomes:claim-batches"), _CLAIMS_READ
+        ),
+        RouteCase(
+            "claim-batch-new",
+            "get",
+            lambda w: reverse("outcomes:claim-batch-new"),
+            _programme_managers_only(200),
+        ),
+        RouteCase(
+            "claim-batch-new-post",
+            "post",
+            lambda w: reverse("outcomes:claim-batch-new"),
+            _programme_managers_only(302),
+            lambda w: {
+                "window_start_day": "1",
+                "window_start_month": "10",
+                "window_start_year": "2025",
+                "window_end_day": "31",
+                "window_end_month": "12",
+                "window_end_year": "2025",
+                "sample_percent": "10",
+            },
+        ),
+        RouteCase("claim-batch", "get", _batch_url("claim-batch"), _CLAIMS_READ),
+        RouteCase("claim-remove", "get", _claim_url("claim-remove"), _programme_managers_only(200)),
+        RouteCase(
+            "claim-replay",
+            "post",
+            _claim_url("claim-replay"),
+            {**_CLAIMS_READ, "programme_manager": 302, "auditor": 302},
+        ),
+        RouteCase(
+            "claim-remove-post",
+            "post",
+            _claim_url("claim-remove"),
+            _programme_managers_only(302),
+            lambda w: {"reason": "Matrix: evidence being checked"},
+        ),
+    ],
+)
+
+TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT, CLAIMS]

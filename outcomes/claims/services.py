@@ -1,0 +1,175 @@
+"""Claim batches (DOMAIN.md 5): proposing every claimable family for a window, each
+claim with its frozen evidence snapshot and SHA-256; removing a family with a reason;
+replaying a claim's decision from its snapshot.
+
+A family is claimed once per programme: a partial unique constraint on standing claims
+(``claim_once_per_programme``) decides, so two programme managers creating batches at
+the same moment cannot both claim a family; the one whose insert loses skips it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agencies.models import User
+from agencies.roles import Role
+from audit.history import records_actor
+from families.access.access import staff_for
+from families.models import Family
+from oneplan.dates import govuk_date
+from oneplan.errors import ApplicationError
+from outcomes.frameworks.payments import result_payment
+from outcomes.frameworks.results import CLAIMABLE
+from outcomes.frameworks.snapshots import (
+    Replay,
+    snapshot_hash,
+    snapshot_json,
+    snapshot_replay,
+)
+from outcomes.frameworks.types import ParameterError
+from outcomes.models import (
+    Attachment,
+    Claim,
+    ClaimBatch,
+    ClaimBatchStatus,
+    ClaimStatus,
+)
+from outcomes.results.services import FamilyResults, results_compute
+
+REASON_MAX = 2000
+
+
+def _require_programme_manager(actor: User) -> None:
+    staff = staff_for(actor)
+    if staff is None or not staff.has_role(Role.PROGRAMME_MANAGER):
+        raise ApplicationError("Only a programme manager can make or change claims")
+
+
+def _claim_from(batch: ClaimBatch, family: Family, computed: FamilyResults) -> Claim:
+    results, attachment = computed.results, computed.attachment
+    version = attachment.framework_version
+    assert results.route is not None
+    snapshot = snapshot_json(
+        framework=results.framework,
+        version=version.version,
+        version_parameters=version.parameters,
+        household=computed.household,
+        entry=computed.entry,
+        programme=computed.programme,
+        attached_on=results.attached_on,
+        as_of=results.as_of,
+        results=results,
+    )
+    try:
+        amount = result_payment(results.framework, results.route, version.parameters)
+    except ParameterError as exc:
+        raise ApplicationError(f"{version} cannot be used to claim: {exc}") from exc
+    return Claim(
+        batch=batch,
+        family=family,
+        framework=results.framework,
+        framework_version=version,
+        route=results.route,
+        claim_date=computed.readiness.claimable_from or results.as_of,
+        amount=amount,
+        snapshot=snapshot,
+        snapshot_sha256=snapshot_hash(snapshot),
+        status=ClaimStatus.PROPOSED,
+        created_at=timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class BatchMade:
+    batch: ClaimBatch
+    proposed: int
+    # Claimable families another batch claimed first (at the same moment).
+    taken: int
+
+
+@records_actor
+def claim_batch_create(
+    *, actor: User, window_start: date, window_end: date, sample_percent: int = 10
+) -> BatchMade:
+    """A draft batch for the window, proposing every family claimable on ``window_end``
+    (claimable from a date in the window or before) that has no standing claim under its
+    programme. Each claim is written in its own savepoint: one taken by another batch at
+    the same moment is skipped, not an error."""
+    _require_programme_manager(actor)
+    if window_end < window_start:
+        raise ApplicationError(
+            "The window must end on or after the day it starts", field="window_end"
+        )
+    if not 0 <= sample_percent <= 100:
+        raise ApplicationError("The audit sample must be from 0% to 100%", field="sample_percent")
+    with transaction.atomic():
+        batch = ClaimBatch.objects.create(
+            window_start=window_start,
+            window_end=window_end,
+            sample_percent=sample_percent,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+    claimed = set(
+        Claim.objects.filter(status=ClaimStatus.PROPOSED).values_list("family_id", "framework")
+    )
+    proposed = taken = 0
+    families = Family.objects.filter(
+        pk__in=Attachment.objects.filter(attached_on__lte=window_end).values("family_id")
+    ).order_by("pk")
+    for family in families:
+        try:
+            computed = results_compute(family=family, as_of=window_end)
+        except ApplicationError:
+            continue
+        readiness = computed.readiness
+        if readiness.status != CLAIMABLE or (family.pk, computed.results.framework) in claimed:
+            continue
+        claim = _claim_from(batch, family, computed)
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:
+            taken += 1
+            continue
+        proposed += 1
+    return BatchMade(batch, proposed, taken)
+
+
+@records_actor
+@transaction.atomic
+def claim_remove(*, actor: User, claim: Claim, reason: str) -> Claim:
+    """Take a family out of a draft batch, with a reason (kept with the claim)."""
+    _require_programme_manager(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Enter why the family is removed from the batch", field="reason")
+    if len(reason) > REASON_MAX:
+        raise ApplicationError(
+            f"The reason must be {REASON_MAX:,} characters or fewer", field="reason"
+        )
+    locked = Claim.objects.select_for_update().select_related("batch").get(pk=claim.pk)
+    if locked.batch.status != ClaimBatchStatus.DRAFT:
+        raise ApplicationError("Families can be removed only while the batch is a draft")
+    if locked.status != ClaimStatus.PROPOSED:
+        raise ApplicationError("This family is no longer in the batch")
+    locked.status = ClaimStatus.REMOVED
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason"])
+    return locked
+
+
+def claim_replay(claim: Claim) -> Replay:
+    """Run the claim's framework version's rules again on its frozen snapshot; refuses a
+    snapshot whose SHA-256 no longer matches (it was changed after the claim)."""
+    if snapshot_hash(claim.snapshot) != claim.snapshot_sha256:
+        raise ApplicationError(
+            "The evidence snapshot of this claim (made on "
+            f"{govuk_date(timezone.localdate(claim.created_at))}) has "
+            "been changed since: its SHA-256 does not match"
+        )
+    return snapshot_replay(claim.snapshot)

@@ -1,0 +1,78 @@
+"""The claim pages: a programme manager makes a batch for a window, takes a family out
+with a reason and replays a claim; an internal auditor reads them; the forms re-show what
+was typed with a clear message."""
+
+from __future__ import annotations
+
+from html import unescape
+
+from django.urls import reverse
+
+from conftest import World, client_for
+from outcomes.models import Claim, ClaimBatch, ClaimStatus
+from outcomes.tests.test_results_command import _run, tf1_family  # noqa: F401 (fixture)
+
+WINDOW = {
+    "window_start_day": "1",
+    "window_start_month": "4",
+    "window_start_year": "2025",
+    "window_end_day": "30",
+    "window_end_month": "9",
+    "window_end_year": "2025",
+    "sample_percent": "10",
+}
+
+
+def test_a_programme_manager_makes_a_batch_removes_a_family_and_replays(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    _run("attach", "--person", "DWP:D-1", "--framework", "tf1", "--on", "2024-09-01")
+    client = client_for(tf1_family.programme_manager)
+    listing = client.get(reverse("outcomes:claim-batches")).content.decode()
+    assert "No claim batches yet." in listing and "Make a claim batch" in listing
+
+    # A window that ends before it starts: the form says so and keeps what was typed.
+    bad = client.post(reverse("outcomes:claim-batch-new"), {**WINDOW, "window_end_year": "2024"})
+    html = unescape(bad.content.decode())
+    assert bad.status_code == 400
+    assert "The window must end on or after the day it starts" in html
+    assert 'value="2024"' in html
+    assert not ClaimBatch.objects.exists()
+
+    made = client.post(reverse("outcomes:claim-batch-new"), WINDOW, follow=True)
+    html = unescape(made.content.decode())
+    assert "Claim batch made: 1 family proposed" in html
+    assert tf1_family.own_family.reference in html
+    assert "Troubled Families phase 1 (2012), R3" in html
+    assert "£800.00" in html
+    claim = Claim.objects.get()
+
+    replayed = client.post(
+        reverse("outcomes:claim-replay", args=[claim.batch_id, claim.pk]), follow=True
+    )
+    assert "the rules give the same decision (route R3)" in unescape(replayed.content.decode())
+
+    remove = reverse("outcomes:claim-remove", args=[claim.batch_id, claim.pk])
+    empty = client.post(remove, {"reason": ""})
+    assert empty.status_code == 400
+    assert "Enter why the family is removed from the batch" in unescape(empty.content.decode())
+    done = client.post(remove, {"reason": "Evidence being checked"}, follow=True)
+    assert f"{tf1_family.own_family.reference} removed from the batch" in done.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.status_reason) == (ClaimStatus.REMOVED, "Evidence being checked")
+
+
+def test_an_auditor_reads_batches_but_cannot_make_or_change_them(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    _run("attach", "--person", "DWP:D-1", "--framework", "tf1", "--on", "2024-09-01")
+    client_for(tf1_family.programme_manager).post(reverse("outcomes:claim-batch-new"), WINDOW)
+    claim = Claim.objects.get()
+    auditor = client_for(tf1_family.auditor)
+    listing = auditor.get(reverse("outcomes:claim-batches")).content.decode()
+    assert "Make a claim batch" not in listing
+    detail = auditor.get(reverse("outcomes:claim-batch", args=[claim.batch_id])).content.decode()
+    assert tf1_family.own_family.reference in detail
+    assert "Remove" not in detail
+    assert auditor.post(reverse("outcomes:claim-batch-new"), WINDOW).status_code == 403
+    assert ClaimBatch.objects.count() == 1
