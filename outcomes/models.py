@@ -657,3 +657,65 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"Claim for family {self.family_id} ({self.route})"
+
+
+class ClaimBatchChange(models.Model):
+    """Each change of a claim batch's status: who, when, from what to what, and why."""
+
+    batch = models.ForeignKey(ClaimBatch, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=10, choices=ClaimBatchStatus.choices)
+    to_status = models.CharField(max_length=10, choices=ClaimBatchStatus.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["batch", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Batch {self.batch_id}: {self.from_status} to {self.to_status}"
+
+
+class SampledBecause(models.TextChoices):
+    RANDOM = "random", "Random sample"
+    RECORDED = "recorded", "Rests on an outcome a practitioner recorded"
+    EQUIVALENT = "equivalent", "Equivalent progress"
+
+
+class AuditDecision(models.TextChoices):
+    PASS = "pass", "Passed"
+    QUERY = "query", "Queried"
+    FAIL = "fail", "Failed"
+
+
+# The internal audit's checklist (DOMAIN.md 5), in the order the auditor answers it.
+AUDIT_CHECKLIST = (
+    ("eligible_at_entry", "Eligible at entry"),
+    ("whole_family_assessment", "Whole-family assessment"),
+    ("family_plan", "Family plan"),
+    ("key_worker", "Key worker"),
+    ("outcome_evidence", "Outcome evidence"),
+)
+
+
+@audited()
+class ClaimAudit(models.Model):
+    """A claim in the internal audit's sample, why it was sampled, and the auditor's
+    checklist against its snapshot and decision."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="audit")
+    sampled_because = models.CharField(max_length=10, choices=SampledBecause.choices)
+    # Checklist item -> True (confirmed) or False (not confirmed).
+    checklist = models.JSONField(default=dict, blank=True)
+    decision = models.CharField(max_length=5, choices=AuditDecision.choices, blank=True)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["claim"]
+
+    def __str__(self) -> str:
+        return f"Audit of claim {self.claim_id}"
