@@ -18,3 +18,8 @@ def can_see_claims(user: AnyUser) -> bool:
     return staff is not None and (
         staff.has_role(Role.PROGRAMME_MANAGER) or staff.has_role(Role.INTERNAL_AUDITOR)
     )
+
+
+def can_audit_claims(user: AnyUser) -> bool:
+    staff = staff_for(user)
+    return staff is not None and staff.has_role(Role.INTERNAL_AUDITOR)

@@ -101,14 +101,18 @@ def batch_audit_start(*, actor: User, batch: ClaimBatch, seed: int | None = None
     locked.save(update_fields=["sample_seed"])
     sampled = set(audit_sample([c.pk for c in claims], locked.sample_percent, locked.sample_seed))
     ClaimAudit.objects.bulk_create(
-        ClaimAudit(
-            claim=claim,
-            sampled_because=SampledBecause.RECORDED
-            if _rests_on_recorded(claim)
-            else SampledBecause.RANDOM,
-        )
-        for claim in claims
-        if claim.pk in sampled or _rests_on_recorded(claim)
+        (
+            ClaimAudit(
+                claim=claim,
+                sampled_because=SampledBecause.RECORDED
+                if _rests_on_recorded(claim)
+                else SampledBecause.RANDOM,
+            )
+            for claim in claims
+            if claim.pk in sampled or _rests_on_recorded(claim)
+            # A claim sampled already (a batch sent back to audit) keeps its audit.
+        ),
+        ignore_conflicts=True,
     )
     _move(
         actor, locked, B.IN_AUDIT, f"Sample of {locked.sample_percent}%, seed {locked.sample_seed}"

@@ -51,3 +51,45 @@ class ClaimRemoveForm(GOVUKForm):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
+
+
+class ClaimAuditForm(GOVUKForm):
+    """The internal audit's checklist for one sampled claim, and the decision."""
+
+    confirmed = forms.MultipleChoiceField(
+        label="Confirmed against the claim's evidence snapshot",
+        help_text="Select every item the snapshot shows",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[("pass", "Pass"), ("query", "Query"), ("fail", "Fail")],
+        error_messages={"required": "Choose pass, query or fail"},
+    )
+    note = forms.CharField(
+        label="Note (needed for a query or a failure)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, checklist: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["confirmed"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = checklist
+
+
+class ClaimBatchOutcomeForm(GOVUKForm):
+    accepted = forms.ChoiceField(
+        label="What did government decide?",
+        widget=forms.RadioSelect,
+        choices=[("yes", "Accepted"), ("no", "Rejected")],
+        error_messages={"required": "Choose accepted or rejected"},
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -6,6 +6,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("claims/", views.claim_batch_list, name="claim-batches"),
     path("claims/new/", views.claim_batch_new, name="claim-batch-new"),
     path("claims/<int:batch_id>/", views.claim_batch_detail, name="claim-batch"),
+    path("claims/<int:batch_id>/audit/", views.claim_batch_audit_start, name="claim-batch-audit"),
+    path("claims/<int:batch_id>/submit/", views.claim_batch_submit, name="claim-batch-submit"),
+    path("claims/<int:batch_id>/outcome/", views.claim_batch_outcome, name="claim-batch-outcome"),
+    path(
+        "claims/<int:batch_id>/claims/<int:claim_id>/audit/",
+        views.claim_audit,
+        name="claim-audit",
+    ),
     path(
         "claims/<int:batch_id>/claims/<int:claim_id>/remove/",
         views.claim_remove,

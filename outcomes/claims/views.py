@@ -18,7 +18,7 @@ from agencies.models import User
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from outcomes.claims import services
-from outcomes.claims.access import can_make_claims, can_see_claims
+from outcomes.claims.access import can_audit_claims, can_make_claims, can_see_claims
 from outcomes.claims.forms import ClaimBatchForm, ClaimRemoveForm
 from outcomes.models import Claim, ClaimBatch, ClaimBatchStatus, ClaimStatus
 
@@ -90,7 +90,9 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = _viewer(request)
     batch = get_object_or_404(ClaimBatch, pk=batch_id)
     claims = list(
-        Claim.objects.filter(batch=batch).select_related("family").order_by("family__reference")
+        Claim.objects.filter(batch=batch)
+        .select_related("family", "audit")
+        .order_by("family__reference")
     )
     standing = [c for c in claims if c.status == ClaimStatus.PROPOSED]
     return render(
@@ -102,6 +104,9 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "standing": len(standing),
             "total": sum((c.amount for c in standing), Decimal("0")),
             "can_change": can_make_claims(user) and batch.status == ClaimBatchStatus.DRAFT,
+            "can_make": can_make_claims(user),
+            "can_audit": can_audit_claims(user) and batch.status == ClaimBatchStatus.IN_AUDIT,
+            "sampled": sum(1 for c in claims if hasattr(c, "audit")),
         },
     )
 
@@ -156,3 +161,102 @@ def claim_replay(request: HttpRequest, batch_id: int, claim_id: int) -> HttpResp
                 f"{replay.replayed['route'] or 'none'} (frozen: {replay.frozen['route']})",
             )
     return redirect("outcomes:claim-batch", batch_id)
+
+
+def _batch_action(request: HttpRequest, batch_id: int, action: str) -> HttpResponse:
+    """Send a batch along its journey (a programme manager's button on the batch page);
+    a refusal is shown there as an error."""
+    from outcomes.claims import audit
+
+    user = _maker(request)
+    batch = get_object_or_404(ClaimBatch, pk=batch_id)
+    try:
+        if action == "audit":
+            audit.batch_audit_start(actor=user, batch=batch)
+            messages.success(request, "Sent to internal audit: the sample is drawn")
+        else:
+            audit.batch_submit(actor=user, batch=batch)
+            messages.success(request, "Batch submitted")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("outcomes:claim-batch", batch_id)
+
+
+@login_required
+@require_POST
+@access_rule(MAKE)
+def claim_batch_audit_start(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return _batch_action(request, batch_id, "audit")
+
+
+@login_required
+@require_POST
+@access_rule(MAKE)
+def claim_batch_submit(request: HttpRequest, batch_id: int) -> HttpResponse:
+    return _batch_action(request, batch_id, "submit")
+
+
+@login_required
+@access_rule(MAKE)
+def claim_batch_outcome(request: HttpRequest, batch_id: int) -> HttpResponse:
+    from outcomes.claims import audit
+    from outcomes.claims.forms import ClaimBatchOutcomeForm
+
+    user = _maker(request)
+    batch = get_object_or_404(ClaimBatch, pk=batch_id)
+    form = ClaimBatchOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = audit.batch_outcome_record(
+                actor=user,
+                batch=batch,
+                accepted=form.cleaned_data["accepted"] == "yes",
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Recorded: {batch.get_status_display().lower()}")
+            return redirect("outcomes:claim-batch", batch_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "outcomes/claims/batch_outcome.html", {"batch": batch, "form": form}, status=status
+    )
+
+
+@login_required
+@access_rule("internal auditors")
+def claim_audit(request: HttpRequest, batch_id: int, claim_id: int) -> HttpResponse:
+    from outcomes.claims import audit
+    from outcomes.claims.forms import ClaimAuditForm
+    from outcomes.models import AUDIT_CHECKLIST, ClaimAudit
+
+    user = request.user
+    assert isinstance(user, User)
+    if not can_audit_claims(user):
+        raise PermissionDenied("Only internal auditors audit claims")
+    claim = _claim(batch_id, claim_id)
+    sampled = get_object_or_404(ClaimAudit, claim=claim)
+    form = ClaimAuditForm(request.POST or None, checklist=list(AUDIT_CHECKLIST))
+    if request.method == "POST" and form.is_valid():
+        confirmed = set(form.cleaned_data["confirmed"])
+        try:
+            audit.claim_audit_decide(
+                actor=user,
+                audit=sampled,
+                checklist={code: code in confirmed for code, _ in AUDIT_CHECKLIST},
+                decision=form.cleaned_data["decision"],
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"{claim.family.reference}: audit decision recorded")
+            return redirect("outcomes:claim-batch", batch_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "outcomes/claims/claim_audit.html",
+        {"claim": claim, "sampled": sampled, "form": form},
+        status=status,
+    )

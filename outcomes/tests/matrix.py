@@ -47,7 +47,9 @@ from outcomes.models import (
     AssessmentQueue,
     Attachment,
     Claim,
+    ClaimAudit,
     ClaimBatch,
+    ClaimBatchChange,
     Evidence,
     FeedSubmission,
     FrameworkVersion,
@@ -834,6 +836,10 @@ _CLAIMS_READ = {
 }
 
 
+def _auditors_only(ok: int) -> dict[str, int]:
+    return {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN, 403), "auditor": ok}
+
+
 @dataclass
 class ClaimsMatrixWorld:
     world: World
@@ -866,6 +872,8 @@ def _build_claims() -> ClaimsMatrixWorld:
         window_end=datetime.date(2025, 9, 30),
     )
     claim = Claim.objects.get(batch=made.batch)
+    # In the audit's sample, so that its audit page exists whatever the batch's state.
+    ClaimAudit.objects.create(claim=claim, sampled_because="random")
     return ClaimsMatrixWorld(world, made.batch.pk, claim.pk)
 
 
@@ -873,6 +881,8 @@ def _claims_snapshot(w: ClaimsMatrixWorld) -> tuple[Any, ...]:
     return (
         sorted(ClaimBatch.objects.values_list("pk", "status")),
         sorted(Claim.objects.values_list("pk", "status", "status_reason")),
+        sorted(ClaimAudit.objects.values_list("pk", "decision", "note")),
+        ClaimBatchChange.objects.count(),
     )
 
 
@@ -928,6 +938,29 @@ CLAIMS = Table(
             _programme_managers_only(302),
             lambda w: {"reason": "Matrix: evidence being checked"},
         ),
+        # The batch's journey: a refusal (no claims left, not in audit) is shown on the
+        # batch page, so the programme manager is sent back there either way.
+        RouteCase(
+            "claim-batch-audit",
+            "post",
+            _batch_url("claim-batch-audit"),
+            _programme_managers_only(302),
+        ),
+        RouteCase(
+            "claim-batch-submit",
+            "post",
+            _batch_url("claim-batch-submit"),
+            _programme_managers_only(302),
+        ),
+        RouteCase(
+            "claim-batch-outcome",
+            "get",
+            _batch_url("claim-batch-outcome"),
+            _programme_managers_only(200),
+        ),
+        RouteCase("claim-audit", "get", _claim_url("claim-audit"), _auditors_only(200)),
+        # Without a decision the form is shown again (400), whatever the batch's state.
+        RouteCase("claim-audit-post", "post", _claim_url("claim-audit"), _auditors_only(400)),
     ],
 )
 

@@ -70,3 +70,47 @@ def test_a_programme_manager_makes_a_batch_in_the_browser(
     reference = tf1_family.own_family.reference
     expect(page.get_by_text(f"{reference} removed from the batch")).to_be_visible()
     expect(page.get_by_text("Removed from the batch: Evidence being checked")).to_be_visible()
+
+
+def test_an_auditor_works_through_the_checklist_in_the_browser(
+    live_server: LiveServer,
+    tf1_family: World,  # noqa: F811
+    page: Page,
+) -> None:
+    import datetime
+
+    from outcomes.claims.audit import batch_audit_start
+    from outcomes.claims.services import claim_batch_create
+
+    _run("attach", "--person", "DWP:D-1", "--framework", "tf1", "--on", "2024-09-01")
+    manager = tf1_family.programme_manager.user
+    made = claim_batch_create(
+        actor=manager,
+        window_start=datetime.date(2025, 4, 1),
+        window_end=datetime.date(2025, 9, 30),
+    )
+    batch_audit_start(actor=manager, batch=made.batch, seed=3)
+    sign_in(page, live_server.url, tf1_family.auditor.user.username, check=False)
+    page.wait_for_url(lambda url: "/sign-in/" not in url)
+    page.get_by_role("link", name="Claims").first.click()
+    page.get_by_role("link", name="1 April 2025 to 30 September 2025").click()
+    expect(page.get_by_text("Random sample: to do")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Audit", exact=False).last.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Audit the claim for")
+    assert_accessible(page)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("link", name="Choose pass, query or fail")).to_be_visible()
+    assert_accessible(page)
+    for label in (
+        "Eligible at entry",
+        "Whole-family assessment",
+        "Family plan",
+        "Key worker",
+        "Outcome evidence",
+    ):
+        page.get_by_label(label).check()
+    page.get_by_label("Pass").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("audit decision recorded")).to_be_visible()
+    expect(page.get_by_text("Random sample: Passed")).to_be_visible()

@@ -76,3 +76,51 @@ def test_an_auditor_reads_batches_but_cannot_make_or_change_them(
     assert "Remove" not in detail
     assert auditor.post(reverse("outcomes:claim-batch-new"), WINDOW).status_code == 403
     assert ClaimBatch.objects.count() == 1
+
+
+def test_the_batch_goes_through_audit_submission_and_acceptance_on_its_pages(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    _run("attach", "--person", "DWP:D-1", "--framework", "tf1", "--on", "2024-09-01")
+    manager = client_for(tf1_family.programme_manager)
+    manager.post(reverse("outcomes:claim-batch-new"), WINDOW)
+    claim = Claim.objects.get()
+    batch_page = reverse("outcomes:claim-batch", args=[claim.batch_id])
+    sent = manager.post(reverse("outcomes:claim-batch-audit", args=[claim.batch_id]), follow=True)
+    html = unescape(sent.content.decode())
+    assert "Sent to internal audit: the sample is drawn" in html
+    assert "Random sample: to do" in html
+    # Not yet: the sample is not done.
+    early = manager.post(reverse("outcomes:claim-batch-submit", args=[claim.batch_id]), follow=True)
+    assert "The internal audit is not finished" in unescape(early.content.decode())
+
+    auditor = client_for(tf1_family.auditor)
+    assert "Audit" in auditor.get(batch_page).content.decode()
+    audit_page = reverse("outcomes:claim-audit", args=[claim.batch_id, claim.pk])
+    # Passing with an item not confirmed is refused, and what was chosen is kept.
+    refused = auditor.post(
+        audit_page,
+        {"confirmed": ["eligible_at_entry", "family_plan"], "decision": "pass"},
+    )
+    html = unescape(refused.content.decode())
+    assert refused.status_code == 400
+    assert "not confirmed: Whole-family assessment, Key worker, Outcome evidence" in html
+    every = [
+        "eligible_at_entry",
+        "whole_family_assessment",
+        "family_plan",
+        "key_worker",
+        "outcome_evidence",
+    ]
+    passed = auditor.post(audit_page, {"confirmed": every, "decision": "pass"}, follow=True)
+    assert "audit decision recorded" in passed.content.decode()
+
+    submitted = manager.post(
+        reverse("outcomes:claim-batch-submit", args=[claim.batch_id]), follow=True
+    )
+    assert "Batch submitted" in submitted.content.decode()
+    outcome = reverse("outcomes:claim-batch-outcome", args=[claim.batch_id])
+    assert manager.post(outcome, {"note": "x"}).status_code == 400
+    done = manager.post(outcome, {"accepted": "yes", "note": "Paid"}, follow=True)
+    assert "Recorded: accepted" in done.content.decode()
+    assert ClaimBatch.objects.get().status == "accepted"
