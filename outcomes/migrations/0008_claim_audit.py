@@ -8,80 +8,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0007_claims'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("outcomes", "0007_claims"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClaimAudit',
+            name="ClaimAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sampled_because', models.CharField(choices=[('random', 'Random sample'), ('recorded', 'Rests on an outcome a practitioner recorded'), ('equivalent', 'Equivalent progress')], max_length=10)),
-                ('checklist', models.JSONField(blank=True, default=dict)),
-                ('decision', models.CharField(blank=True, choices=[('pass', 'Passed'), ('query', 'Queried'), ('fail', 'Failed')], max_length=5)),
-                ('note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('claim', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='audit', to='outcomes.claim')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sampled_because",
+                    models.CharField(
+                        choices=[
+                            ("random", "Random sample"),
+                            ("recorded", "Rests on an outcome a practitioner recorded"),
+                            ("equivalent", "Equivalent progress"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("checklist", models.JSONField(blank=True, default=dict)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pass", "Passed"), ("query", "Queried"), ("fail", "Failed")],
+                        max_length=5,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "claim",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit",
+                        to="outcomes.claim",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['claim'],
+                "ordering": ["claim"],
             },
         ),
         migrations.CreateModel(
-            name='ClaimAuditEvent',
+            name="ClaimAuditEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('sampled_because', models.CharField(choices=[('random', 'Random sample'), ('recorded', 'Rests on an outcome a practitioner recorded'), ('equivalent', 'Equivalent progress')], max_length=10)),
-                ('checklist', models.JSONField(blank=True, default=dict)),
-                ('decision', models.CharField(blank=True, choices=[('pass', 'Passed'), ('query', 'Queried'), ('fail', 'Failed')], max_length=5)),
-                ('note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('claim', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='outcomes.claim')),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='outcomes.claimaudit')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "sampled_because",
+                    models.CharField(
+                        choices=[
+                            ("random", "Random sample"),
+                            ("recorded", "Rests on an outcome a practitioner recorded"),
+                            ("equivalent", "Equivalent progress"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("checklist", models.JSONField(blank=True, default=dict)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pass", "Passed"), ("query", "Queried"), ("fail", "Failed")],
+                        max_length=5,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="outcomes.claim",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="outcomes.claimaudit",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ClaimBatchChange',
+            name="ClaimBatchChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('draft', 'Draft'), ('in_audit', 'In internal audit'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], max_length=10)),
-                ('to_status', models.CharField(choices=[('draft', 'Draft'), ('in_audit', 'In internal audit'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='outcomes.claimbatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_audit", "In internal audit"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_audit", "In internal audit"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="outcomes.claimbatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'created_at', 'pk'],
+                "ordering": ["batch", "created_at", "pk"],
             },
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claimaudit',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (NEW."checklist", NEW."claim_id", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."sampled_because"); RETURN NULL;', hash='71409218958f9d0c97db2b87573b089cd60e6d0a', operation='INSERT', pgid='pgtrigger_insert_insert_e2c0b', table='outcomes_claimaudit', when='AFTER')),
+            model_name="claimaudit",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (NEW."checklist", NEW."claim_id", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."sampled_because"); RETURN NULL;',
+                    hash="71409218958f9d0c97db2b87573b089cd60e6d0a",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_e2c0b",
+                    table="outcomes_claimaudit",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claimaudit',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (NEW."checklist", NEW."claim_id", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."sampled_because"); RETURN NULL;', hash='2bd0b72d9449897dbfb4625d116026835ed7928c', operation='UPDATE', pgid='pgtrigger_update_update_1c286', table='outcomes_claimaudit', when='AFTER')),
+            model_name="claimaudit",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (NEW."checklist", NEW."claim_id", NEW."decided_at", NEW."decided_by_id", NEW."decision", NEW."id", NEW."note", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."sampled_because"); RETURN NULL;',
+                    hash="2bd0b72d9449897dbfb4625d116026835ed7928c",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_1c286",
+                    table="outcomes_claimaudit",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claimaudit',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (OLD."checklist", OLD."claim_id", OLD."decided_at", OLD."decided_by_id", OLD."decision", OLD."id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sampled_because"); RETURN NULL;', hash='0ca1dd6eea959fee6958010d178d0d86cd75742f', operation='DELETE', pgid='pgtrigger_delete_delete_fb6f5', table='outcomes_claimaudit', when='AFTER')),
+            model_name="claimaudit",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "outcomes_claimauditevent" ("checklist", "claim_id", "decided_at", "decided_by_id", "decision", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sampled_because") VALUES (OLD."checklist", OLD."claim_id", OLD."decided_at", OLD."decided_by_id", OLD."decision", OLD."id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sampled_because"); RETURN NULL;',
+                    hash="0ca1dd6eea959fee6958010d178d0d86cd75742f",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_fb6f5",
+                    table="outcomes_claimaudit",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='claimauditevent',
-            trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='7cb6a49d6b2a116a4a6e7c46113c78d18c1e2b6b', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_a94ae', table='outcomes_claimauditevent', when='BEFORE')),
+            model_name="claimauditevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="7cb6a49d6b2a116a4a6e7c46113c78d18c1e2b6b",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_append_only_a94ae",
+                    table="outcomes_claimauditevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]
