@@ -596,6 +596,9 @@ class ClaimBatch(models.Model):
     # The internal audit's reproducible random sample: its share and seed.
     sample_percent = models.PositiveSmallIntegerField(default=10)
     sample_seed = models.BigIntegerField(null=True, blank=True)
+    # What government paid for an accepted batch, and when.
+    paid_amount = models.DecimalField(max_digits=11, decimal_places=2, null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

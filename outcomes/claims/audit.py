@@ -15,6 +15,8 @@ import math
 import random
 import secrets
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -205,4 +207,50 @@ def batch_outcome_record(
                 reason=f"Claim accepted ({locked})",
                 chosen=False,
             )
+    return locked
+
+
+@records_actor
+@transaction.atomic
+def batch_payment_record(
+    *, actor: User, batch: ClaimBatch, amount: Decimal, paid_on: date
+) -> ClaimBatch:
+    """Record what government paid for an accepted batch, and when."""
+    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can record a payment")
+    locked = _locked(batch, B.ACCEPTED)
+    if amount < 0:
+        raise ApplicationError("The amount paid cannot be negative", field="amount")
+    if paid_on < timezone.localdate(locked.created_at):
+        raise ApplicationError("The payment cannot be before the batch was made", field="paid_on")
+    locked.paid_amount, locked.paid_on = amount, paid_on
+    locked.save(update_fields=["paid_amount", "paid_on"])
+    ClaimBatchChange.objects.create(
+        batch=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        note=f"Payment of £{amount:,.2f} received on {paid_on.isoformat()}",
+        actor=actor,
+        created_at=timezone.now(),
+    )
+    return locked
+
+
+@records_actor
+@transaction.atomic
+def claim_claw_back(*, actor: User, claim: Claim, reason: str) -> Claim:
+    """A claim of an accepted batch found invalid later: clawed back, with a reason. The
+    family may then be claimed again if it is still valid (DOMAIN.md 5)."""
+    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can claw back a claim")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Enter why the claim is clawed back", field="reason")
+    if len(reason) > NOTE_MAX:
+        raise ApplicationError(
+            f"The reason must be {NOTE_MAX:,} characters or fewer", field="reason"
+        )
+    locked = Claim.objects.select_for_update().select_related("batch").get(pk=claim.pk)
+    if locked.batch.status != B.ACCEPTED or locked.status != ClaimStatus.PROPOSED:
+        raise ApplicationError("Only a claim of an accepted batch can be clawed back")
+    locked.status, locked.status_reason = ClaimStatus.CLAWED_BACK, reason
+    locked.save(update_fields=["status", "status_reason"])
     return locked

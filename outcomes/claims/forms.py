@@ -93,3 +93,36 @@ class ClaimBatchOutcomeForm(GOVUKForm):
     note = forms.CharField(
         label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ClaimPaymentForm(GOVUKForm):
+    amount = forms.DecimalField(
+        label="Amount paid (£)",
+        max_digits=11,
+        decimal_places=2,
+        min_value=0,
+        error_messages={
+            "required": "Enter the amount paid",
+            "invalid": "Enter the amount paid in pounds, like 12800.00",
+            "min_value": "The amount paid cannot be negative",
+            "max_digits": "Enter an amount under £1 billion",
+            "max_decimal_places": "Enter the amount in pounds and pence, like 12800.50",
+        },
+    )
+    paid_on = GOVUKDateField(
+        label="Paid on",
+        help_text="For example, 15 5 2025",
+        error_messages={"required": "Enter the day the payment was received"},
+    )
+
+
+class ClaimClawBackForm(GOVUKForm):
+    reason = forms.CharField(
+        label="Why is the claim clawed back?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the claim is clawed back",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )

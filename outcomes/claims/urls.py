@@ -9,6 +9,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("claims/<int:batch_id>/audit/", views.claim_batch_audit_start, name="claim-batch-audit"),
     path("claims/<int:batch_id>/submit/", views.claim_batch_submit, name="claim-batch-submit"),
     path("claims/<int:batch_id>/outcome/", views.claim_batch_outcome, name="claim-batch-outcome"),
+    path("claims/<int:batch_id>/payment/", views.claim_batch_payment, name="claim-batch-payment"),
+    path(
+        "claims/<int:batch_id>/claims/<int:claim_id>/claw-back/",
+        views.claim_claw_back,
+        name="claim-claw-back",
+    ),
     path(
         "claims/<int:batch_id>/claims/<int:claim_id>/audit/",
         views.claim_audit,

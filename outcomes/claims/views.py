@@ -95,6 +95,9 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         .order_by("family__reference")
     )
     standing = [c for c in claims if c.status == ClaimStatus.PROPOSED]
+    clawed_back = sum(
+        (c.amount for c in claims if c.status == ClaimStatus.CLAWED_BACK), Decimal("0")
+    )
     return render(
         request,
         "outcomes/claims/batch_detail.html",
@@ -107,6 +110,8 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "can_make": can_make_claims(user),
             "can_audit": can_audit_claims(user) and batch.status == ClaimBatchStatus.IN_AUDIT,
             "sampled": sum(1 for c in claims if hasattr(c, "audit")),
+            "clawed_back": clawed_back,
+            "can_claw_back": can_make_claims(user) and batch.status == ClaimBatchStatus.ACCEPTED,
         },
     )
 
@@ -258,5 +263,59 @@ def claim_audit(request: HttpRequest, batch_id: int, claim_id: int) -> HttpRespo
         request,
         "outcomes/claims/claim_audit.html",
         {"claim": claim, "sampled": sampled, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@access_rule(MAKE)
+def claim_batch_payment(request: HttpRequest, batch_id: int) -> HttpResponse:
+    from outcomes.claims import audit
+    from outcomes.claims.forms import ClaimPaymentForm
+
+    user = _maker(request)
+    batch = get_object_or_404(ClaimBatch, pk=batch_id)
+    form = ClaimPaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit.batch_payment_record(
+                actor=user,
+                batch=batch,
+                amount=form.cleaned_data["amount"],
+                paid_on=form.cleaned_data["paid_on"],
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Payment recorded")
+            return redirect("outcomes:claim-batch", batch_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "outcomes/claims/batch_payment.html", {"batch": batch, "form": form}, status=status
+    )
+
+
+@login_required
+@access_rule(MAKE)
+def claim_claw_back(request: HttpRequest, batch_id: int, claim_id: int) -> HttpResponse:
+    from outcomes.claims import audit
+    from outcomes.claims.forms import ClaimClawBackForm
+
+    user = _maker(request)
+    claim = _claim(batch_id, claim_id)
+    form = ClaimClawBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit.claim_claw_back(actor=user, claim=claim, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"The claim for {claim.family.reference} is clawed back")
+            return redirect("outcomes:claim-batch", batch_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "outcomes/claims/claim_claw_back.html",
+        {"claim": claim, "form": form},
         status=status,
     )

@@ -882,6 +882,7 @@ def _claims_snapshot(w: ClaimsMatrixWorld) -> tuple[Any, ...]:
         sorted(ClaimBatch.objects.values_list("pk", "status")),
         sorted(Claim.objects.values_list("pk", "status", "status_reason")),
         sorted(ClaimAudit.objects.values_list("pk", "decision", "note")),
+        sorted(ClaimBatch.objects.values_list("pk", "paid_amount", "paid_on")),
         ClaimBatchChange.objects.count(),
     )
 
@@ -957,6 +958,36 @@ CLAIMS = Table(
             "get",
             _batch_url("claim-batch-outcome"),
             _programme_managers_only(200),
+        ),
+        RouteCase(
+            "claim-batch-payment",
+            "get",
+            _batch_url("claim-batch-payment"),
+            _programme_managers_only(200),
+        ),
+        # The batch is never accepted here: the payment and the claw-back are refused on
+        # the form (400) for the programme manager, and changed nothing for anyone.
+        RouteCase(
+            "claim-batch-payment-post",
+            "post",
+            _batch_url("claim-batch-payment"),
+            _programme_managers_only(400),
+            lambda w: {
+                "amount": "800.00",
+                "paid_on_day": "1",
+                "paid_on_month": "12",
+                "paid_on_year": "2026",
+            },
+        ),
+        RouteCase(
+            "claim-claw-back", "get", _claim_url("claim-claw-back"), _programme_managers_only(200)
+        ),
+        RouteCase(
+            "claim-claw-back-post",
+            "post",
+            _claim_url("claim-claw-back"),
+            _programme_managers_only(400),
+            lambda w: {"reason": "Matrix: found invalid"},
         ),
         RouteCase("claim-audit", "get", _claim_url("claim-audit"), _auditors_only(200)),
         # Without a decision the form is shown again (400), whatever the batch's state.

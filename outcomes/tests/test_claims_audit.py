@@ -142,3 +142,48 @@ def test_a_failed_claim_leaves_the_batch(tf1_family: World) -> None:  # noqa: F8
     # A batch already submitted cannot be audited again.
     with pytest.raises(ApplicationError, match="is submitted, not draft"):
         batch_audit_start(actor=manager, batch=batch)
+
+
+def test_payment_and_claw_back_of_an_accepted_batch(tf1_family: World) -> None:  # noqa: F811
+    from decimal import Decimal
+
+    from outcomes.claims.audit import batch_payment_record, claim_claw_back
+
+    manager, auditor = tf1_family.programme_manager.user, tf1_family.auditor.user
+    batch = batch_audit_start(actor=manager, batch=_batch(tf1_family), seed=5)
+    claim = Claim.objects.get(batch=batch)
+    with pytest.raises(ApplicationError, match="Only a claim of an accepted batch"):
+        claim_claw_back(actor=manager, claim=claim, reason="Too early")
+    claim_audit_decide(
+        actor=auditor,
+        audit=ClaimAudit.objects.get(claim=claim),
+        checklist=ALL_CONFIRMED,
+        decision="pass",
+    )
+    batch = batch_submit(actor=manager, batch=batch)
+    with pytest.raises(ApplicationError, match="is submitted, not accepted"):
+        batch_payment_record(
+            actor=manager, batch=batch, amount=Decimal("800"), paid_on=datetime.date.today()
+        )
+    batch = batch_outcome_record(actor=manager, batch=batch, accepted=True)
+    batch = batch_payment_record(
+        actor=manager, batch=batch, amount=Decimal("800.00"), paid_on=datetime.date.today()
+    )
+    assert batch.paid_amount == Decimal("800.00")
+
+    with pytest.raises(ApplicationError, match="Enter why"):
+        claim_claw_back(actor=manager, claim=claim, reason=" ")
+    with pytest.raises(ApplicationError, match="Only a programme manager"):
+        claim_claw_back(actor=auditor, claim=claim, reason="Found invalid")
+    clawed = claim_claw_back(actor=manager, claim=claim, reason="The job was a placement")
+    assert (clawed.status, clawed.status_reason) == (
+        ClaimStatus.CLAWED_BACK,
+        "The job was a placement",
+    )
+    # Clawed back: the family may be claimed again while still valid.
+    again = claim_batch_create(
+        actor=manager,
+        window_start=datetime.date(2025, 4, 1),
+        window_end=datetime.date(2025, 9, 30),
+    )
+    assert again.proposed == 1

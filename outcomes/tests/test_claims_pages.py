@@ -124,3 +124,23 @@ def test_the_batch_goes_through_audit_submission_and_acceptance_on_its_pages(
     done = manager.post(outcome, {"accepted": "yes", "note": "Paid"}, follow=True)
     assert "Recorded: accepted" in done.content.decode()
     assert ClaimBatch.objects.get().status == "accepted"
+    # Then the payment, and a claim found invalid later.
+    payment = reverse("outcomes:claim-batch-payment", args=[claim.batch_id])
+    bad = manager.post(
+        payment,
+        {"amount": "-5", "paid_on_day": "31", "paid_on_month": "12", "paid_on_year": "2099"},
+    )
+    assert bad.status_code == 400
+    assert "The amount paid cannot be negative" in unescape(bad.content.decode())
+    paid = manager.post(
+        payment,
+        {"amount": "800", "paid_on_day": "31", "paid_on_month": "12", "paid_on_year": "2099"},
+        follow=True,
+    )
+    html = unescape(paid.content.decode())
+    assert "Payment recorded" in html and "£800.00 on 31 December 2099" in html
+    claw_back = reverse("outcomes:claim-claw-back", args=[claim.batch_id, claim.pk])
+    assert manager.post(claw_back, {"reason": ""}).status_code == 400
+    done = manager.post(claw_back, {"reason": "The job was a placement"}, follow=True)
+    html = unescape(done.content.decode())
+    assert "is clawed back" in html and "(£800.00 clawed back)" in html
