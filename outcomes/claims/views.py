@@ -4,6 +4,7 @@ frozen snapshot. Parse, check, call one service, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import User
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
+from oneplan.forms import GOVUKForm
 from outcomes.claims import services
 from outcomes.claims.access import can_audit_claims, can_make_claims, can_see_claims
 from outcomes.claims.forms import ClaimBatchForm, ClaimRemoveForm
@@ -125,21 +127,41 @@ def _claim(batch_id: int, claim_id: int) -> Claim:
 @login_required
 @access_rule(MAKE)
 def claim_remove(request: HttpRequest, batch_id: int, claim_id: int) -> HttpResponse:
+    return _claim_with_reason(
+        request,
+        batch_id,
+        claim_id,
+        ClaimRemoveForm,
+        services.claim_remove,
+        "outcomes/claims/claim_remove.html",
+        "{reference} removed from the batch",
+    )
+
+
+def _claim_with_reason(
+    request: HttpRequest,
+    batch_id: int,
+    claim_id: int,
+    form_class: type[GOVUKForm],
+    service: Callable[..., Claim],
+    template: str,
+    done: str,
+) -> HttpResponse:
+    """A programme manager's change to one claim that needs a reason (remove, claw
+    back): the form, the service, then back to the batch saying what was done."""
     user = _maker(request)
     claim = _claim(batch_id, claim_id)
-    form = ClaimRemoveForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_remove(actor=user, claim=claim, reason=form.cleaned_data["reason"])
+            service(actor=user, claim=claim, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, f"{claim.family.reference} removed from the batch")
+            messages.success(request, done.format(reference=claim.family.reference))
             return redirect("outcomes:claim-batch", batch_id)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "outcomes/claims/claim_remove.html", {"claim": claim, "form": form}, status=status
-    )
+    return render(request, template, {"claim": claim, "form": form}, status=status)
 
 
 @login_required
@@ -301,21 +323,12 @@ def claim_claw_back(request: HttpRequest, batch_id: int, claim_id: int) -> HttpR
     from outcomes.claims import audit
     from outcomes.claims.forms import ClaimClawBackForm
 
-    user = _maker(request)
-    claim = _claim(batch_id, claim_id)
-    form = ClaimClawBackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            audit.claim_claw_back(actor=user, claim=claim, reason=form.cleaned_data["reason"])
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"The claim for {claim.family.reference} is clawed back")
-            return redirect("outcomes:claim-batch", batch_id)
-    status = 400 if request.method == "POST" else 200
-    return render(
+    return _claim_with_reason(
         request,
+        batch_id,
+        claim_id,
+        ClaimClawBackForm,
+        audit.claim_claw_back,
         "outcomes/claims/claim_claw_back.html",
-        {"claim": claim, "form": form},
-        status=status,
+        "The claim for {reference} is clawed back",
     )
