@@ -22,12 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
-from agencies.roles import Role
 from audit.history import records_actor
-from families.access.access import staff_for
 from families.services import family_transition
 from families.states import FamilyStatus
 from oneplan.errors import ApplicationError
+from outcomes.claims.access import can_audit_claims, can_make_claims
 from outcomes.models import (
     AUDIT_CHECKLIST,
     AuditDecision,
@@ -44,9 +43,8 @@ NOTE_MAX = 2000
 B = ClaimBatchStatus
 
 
-def _require(actor: User, role: Role, what: str) -> None:
-    staff = staff_for(actor)
-    if staff is None or not staff.has_role(role):
+def _require(allowed: bool, what: str) -> None:
+    if not allowed:
         raise ApplicationError(f"Only {what}")
 
 
@@ -94,7 +92,7 @@ def _rests_on_recorded(claim: Claim) -> bool:
 def batch_audit_start(*, actor: User, batch: ClaimBatch, seed: int | None = None) -> ClaimBatch:
     """Send a draft batch to internal audit, drawing its sample (``seed``: recorded;
     a new random one when not given)."""
-    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can send a batch to audit")
+    _require(can_make_claims(actor), "a programme manager can send a batch to audit")
     locked = _locked(batch, B.DRAFT)
     claims = list(Claim.objects.filter(batch=locked, status=ClaimStatus.PROPOSED))
     if not claims:
@@ -135,7 +133,7 @@ def claim_audit_decide(
     """The auditor's checklist and decision on one sampled claim. Passing needs every
     checklist item confirmed; a query or a failure needs a note. A failed claim leaves
     the batch."""
-    _require(actor, Role.INTERNAL_AUDITOR, "an internal auditor can decide on a sampled claim")
+    _require(can_audit_claims(actor), "an internal auditor can decide on a sampled claim")
     locked = ClaimAudit.objects.select_for_update().select_related("claim__batch").get(pk=audit.pk)
     if locked.claim.batch.status != B.IN_AUDIT:
         raise ApplicationError("The batch is not in internal audit")
@@ -172,7 +170,7 @@ def claim_audit_decide(
 @transaction.atomic
 def batch_submit(*, actor: User, batch: ClaimBatch) -> ClaimBatch:
     """Submit an audited batch: every sampled claim passed or failed."""
-    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can submit a batch")
+    _require(can_make_claims(actor), "a programme manager can submit a batch")
     locked = _locked(batch, B.IN_AUDIT)
     waiting = ClaimAudit.objects.filter(claim__batch=locked).exclude(
         decision__in=[AuditDecision.PASS, AuditDecision.FAIL]
@@ -193,7 +191,7 @@ def batch_outcome_record(
 ) -> ClaimBatch:
     """Record government's answer to a submitted batch. An accepted batch moves each
     family whose outcomes are met to "claimed"; others are left where they are."""
-    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can record the outcome")
+    _require(can_make_claims(actor), "a programme manager can record the outcome")
     locked = _locked(batch, B.SUBMITTED)
     _move(actor, locked, B.ACCEPTED if accepted else B.REJECTED, note.strip())
     if accepted:
@@ -216,7 +214,7 @@ def batch_payment_record(
     *, actor: User, batch: ClaimBatch, amount: Decimal, paid_on: date
 ) -> ClaimBatch:
     """Record what government paid for an accepted batch, and when."""
-    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can record a payment")
+    _require(can_make_claims(actor), "a programme manager can record a payment")
     locked = _locked(batch, B.ACCEPTED)
     if amount < 0:
         raise ApplicationError("The amount paid cannot be negative", field="amount")
@@ -240,7 +238,7 @@ def batch_payment_record(
 def claim_claw_back(*, actor: User, claim: Claim, reason: str) -> Claim:
     """A claim of an accepted batch found invalid later: clawed back, with a reason. The
     family may then be claimed again if it is still valid (DOMAIN.md 5)."""
-    _require(actor, Role.PROGRAMME_MANAGER, "a programme manager can claw back a claim")
+    _require(can_make_claims(actor), "a programme manager can claw back a claim")
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Enter why the claim is clawed back", field="reason")

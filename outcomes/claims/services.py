@@ -16,12 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import User
-from agencies.roles import Role
 from audit.history import records_actor
-from families.access.access import staff_for
 from families.models import Family
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
+from outcomes.claims.access import can_make_claims
 from outcomes.frameworks.payments import result_payment
 from outcomes.frameworks.results import CLAIMABLE
 from outcomes.frameworks.snapshots import (
@@ -44,8 +43,7 @@ REASON_MAX = 2000
 
 
 def _require_programme_manager(actor: User) -> None:
-    staff = staff_for(actor)
-    if staff is None or not staff.has_role(Role.PROGRAMME_MANAGER):
+    if not can_make_claims(actor):
         raise ApplicationError("Only a programme manager can make or change claims")
 
 
@@ -106,14 +104,21 @@ def claim_batch_create(
         )
     if not 0 <= sample_percent <= 100:
         raise ApplicationError("The audit sample must be from 0% to 100%", field="sample_percent")
+    # One transaction: a batch that fails half way leaves nothing behind.
     with transaction.atomic():
-        batch = ClaimBatch.objects.create(
-            window_start=window_start,
-            window_end=window_end,
-            sample_percent=sample_percent,
-            created_by=actor,
-            created_at=timezone.now(),
-        )
+        return _batch_fill(actor, window_start, window_end, sample_percent)
+
+
+def _batch_fill(
+    actor: User, window_start: date, window_end: date, sample_percent: int
+) -> BatchMade:
+    batch = ClaimBatch.objects.create(
+        window_start=window_start,
+        window_end=window_end,
+        sample_percent=sample_percent,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
     claimed = set(
         Claim.objects.filter(status=ClaimStatus.PROPOSED).values_list("family_id", "framework")
     )

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from outcomes.claims.forms import ClaimBatchForm, ClaimRemoveForm
 from outcomes.models import Claim, ClaimBatch, ClaimBatchStatus, ClaimStatus
 
 SEE = "programme managers and internal auditors"
+CLAIMS_PER_PAGE = 50
 MAKE = "programme managers"
 
 
@@ -91,28 +93,32 @@ def claim_batch_new(request: HttpRequest) -> HttpResponse:
 def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = _viewer(request)
     batch = get_object_or_404(ClaimBatch, pk=batch_id)
-    claims = list(
-        Claim.objects.filter(batch=batch)
-        .select_related("family", "audit")
-        .order_by("family__reference")
+    # The sums in the database; the claims themselves a page at a time.
+    claims = Claim.objects.filter(batch=batch)
+    sums = claims.aggregate(
+        standing=Count("pk", filter=Q(status=ClaimStatus.PROPOSED)),
+        total=Sum("amount", filter=Q(status=ClaimStatus.PROPOSED)),
+        clawed_back=Sum("amount", filter=Q(status=ClaimStatus.CLAWED_BACK)),
+        sampled=Count("audit"),
     )
-    standing = [c for c in claims if c.status == ClaimStatus.PROPOSED]
-    clawed_back = sum(
-        (c.amount for c in claims if c.status == ClaimStatus.CLAWED_BACK), Decimal("0")
-    )
+    page = Paginator(
+        claims.select_related("family", "audit").order_by("family__reference", "pk"),
+        CLAIMS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "outcomes/claims/batch_detail.html",
         {
             "batch": batch,
-            "claims": claims,
-            "standing": len(standing),
-            "total": sum((c.amount for c in standing), Decimal("0")),
+            "claims": page.object_list,
+            "page_obj": page,
+            "standing": sums["standing"],
+            "total": sums["total"] or Decimal("0"),
             "can_change": can_make_claims(user) and batch.status == ClaimBatchStatus.DRAFT,
             "can_make": can_make_claims(user),
             "can_audit": can_audit_claims(user) and batch.status == ClaimBatchStatus.IN_AUDIT,
-            "sampled": sum(1 for c in claims if hasattr(c, "audit")),
-            "clawed_back": clawed_back,
+            "sampled": sums["sampled"],
+            "clawed_back": sums["clawed_back"] or Decimal("0"),
             "can_claw_back": can_make_claims(user) and batch.status == ClaimBatchStatus.ACCEPTED,
         },
     )

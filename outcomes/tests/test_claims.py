@@ -177,3 +177,21 @@ def test_two_managers_at_once_claim_a_family_once(
     assert sorted(taken) == [0, 1]
     assert Claim.objects.filter(status=ClaimStatus.PROPOSED).count() == 1
     assert ClaimBatch.objects.count() == 2
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(
+    tf1_family: World,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _attached(tf1_family)
+
+    def broken(*args: object, **kwargs: object) -> Claim:
+        raise ApplicationError("Framework version 1 cannot be used to claim: no payment")
+
+    monkeypatch.setattr(services, "_claim_from", broken)
+    with pytest.raises(ApplicationError, match="cannot be used to claim"):
+        claim_batch_create(
+            actor=tf1_family.programme_manager.user, window_start=START, window_end=END
+        )
+    assert not ClaimBatch.objects.exists()
+    assert not Claim.objects.exists()
