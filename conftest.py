@@ -59,6 +59,8 @@ class World:
     own_family: Family
     other_lcg_family: Family
     unassigned_family: Family
+    # Approves "equivalent progress" claims (a programme-wide role that reads families).
+    senior_officer: Staff
 
 
 def build_world() -> World:
@@ -90,6 +92,9 @@ def build_world() -> World:
     )
     dpo = StaffFactory(
         user__username="dpo", agency=council, roles=[Role.DATA_PROTECTION_OFFICER.value]
+    )
+    senior_officer = StaffFactory(
+        user__username="senior-officer", agency=council, roles=[Role.SENIOR_OFFICER.value]
     )
     sysadmin = StaffFactory(
         user__username="sysadmin",
@@ -135,6 +140,7 @@ def build_world() -> World:
         own_family=own_family,
         other_lcg_family=other_lcg_family,
         unassigned_family=unassigned_family,
+        senior_officer=senior_officer,
     )
 
 

@@ -43,11 +43,14 @@ OBJECT_WORDS: dict[str, str] = {
     "feed_submission": "Agency file",
     "match_review": "Match review",
     "job": "Background job",
+    "claim_batch": "Claim batch",
+    "claim_batch_export": "Claim batch export",
+    "recorded_outcomes": "Outcomes recorded by the lead practitioner",
 }
 
 # Things without a family that people know by their number (an agency file is "file 12"
 # on its own page), so the number stays in the words.
-_NUMBERED = {"feed_submission", "match_review", "job"}
+_NUMBERED = {"feed_submission", "match_review", "job", "claim_batch", "claim_batch_export"}
 
 # Pages people know by another name than their URL name. The family page itself (and
 # the family in the API) is the family, so it adds nothing; any other page is named by

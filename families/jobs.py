@@ -11,14 +11,9 @@ from families.selectors import caseload_summary_for_user
 from families.states import FamilyStatus
 from oneplan.jobs import JobOutcome, Progress
 from oneplan.models import Job
+from oneplan.spreadsheets import spreadsheet_text
 
 CASELOAD_SUMMARY_EXPORT = "caseload_summary_export"
-
-
-def _safe_cell(value: object) -> str:
-    # Spreadsheet programs run a cell starting with these as a formula (CSV injection).
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def caseload_summary_export(job: Job, progress: Progress) -> JobOutcome:
@@ -34,7 +29,7 @@ def caseload_summary_export(job: Job, progress: Progress) -> JobOutcome:
     progress(0, len(rows))
     for done, row in enumerate(rows, start=1):
         writer.writerow(
-            [_safe_cell(row.lcg_name), *[row.counts[s.value] for s in statuses], row.total]
+            [spreadsheet_text(row.lcg_name), *[row.counts[s.value] for s in statuses], row.total]
         )
         progress(done, len(rows))
     stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")

@@ -3,12 +3,20 @@
 from rest_framework.routers import BaseRouter
 
 from outcomes.assessment import api as assessment_api
+from outcomes.claims import equivalent_api as claim_equivalent_api
+from outcomes.claims import export_api as claim_export_api
 from outcomes.feeds import api as feeds_api
 from outcomes.matching import api as matching_api
+from outcomes.money import api as money_api
 from outcomes.results import api as results_api
+from outcomes.results import recorded_api
 from outcomes.screening import api as screening_api
 
 
 def register(router: BaseRouter) -> None:
     for area in (feeds_api, matching_api, assessment_api, results_api, screening_api):
         area.register(router)
+    claim_export_api.register(router)
+    recorded_api.register(router)
+    money_api.register(router)
+    claim_equivalent_api.register(router)

@@ -16,3 +16,10 @@ class OutcomesConfig(AppConfig):
 
         for area in (feeds, matching, assessment, results, screening):
             area.ready()
+
+        from oneplan.jobs import register_job_runner
+        from outcomes.claims.export import CLAIM_BATCH_EXPORT_JOB, claim_batch_export_job
+
+        register_job_runner(
+            CLAIM_BATCH_EXPORT_JOB, claim_batch_export_job, label="Claim batch export"
+        )

@@ -415,6 +415,10 @@ class Assessment(models.Model):
     fingerprint = models.CharField(max_length=64)
     is_current = models.BooleanField(default=True)
     assessed_at = models.DateTimeField()
+    # The last day this answer is sure to hold if nothing about the family changes (the
+    # day before its windows next gain or lose a date): the nightly run leaves it alone
+    # until then (outcomes.frameworks.stability).
+    valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-assessed_at", "-pk"]
@@ -431,10 +435,55 @@ class Assessment(models.Model):
                 condition=Q(is_current=True),
                 name="assessment_current_eligible",
             ),
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(is_current=True),
+                name="assessment_current_valid_until",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.family_id} {self.framework} {govuk_date(self.as_of)}"
+
+
+class EvaluationKind(models.TextChoices):
+    ELIGIBILITY = "eligibility", "Eligibility"
+    RESULTS = "results", "Results"
+
+
+class EvaluationRun(models.Model):
+    """One nightly run of the eligibility or results evaluation: when it started and
+    finished, the date it judged on, whether it looked at every family or only those due
+    or changed since the last finished run (whose start is this run's watermark), and
+    what it did."""
+
+    kind = models.CharField(max_length=12, choices=EvaluationKind.choices)
+    as_of = models.DateField()
+    everyone = models.BooleanField(default=False)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} run on {govuk_date(self.as_of)}"
+
+
+class ResultQueue(models.Model):
+    """Families waiting for their results to be evaluated on ``as_of``: a nightly run
+    puts the families due or changed here, and any number of workers take chunks of
+    them (``SKIP LOCKED``) until none are left; a chunk leaves the queue only when its
+    results commit, so a worker that dies gives its chunk back."""
+
+    family = models.OneToOneField(Family, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    queued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Evaluate the results of family {self.family_id}"
 
 
 class AssessmentQueue(models.Model):
@@ -555,6 +604,8 @@ class Result(models.Model):
     fingerprint = models.CharField(max_length=64)
     is_current = models.BooleanField(default=True)
     evaluated_at = models.DateTimeField()
+    # As ``Assessment.valid_until``: the last day these results are sure to hold.
+    valid_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["family", "-evaluated_at", "-pk"]
@@ -568,7 +619,12 @@ class Result(models.Model):
         indexes = [
             models.Index(
                 fields=["readiness"], condition=Q(is_current=True), name="result_current_readiness"
-            )
+            ),
+            models.Index(
+                fields=["valid_until"],
+                condition=Q(is_current=True),
+                name="result_current_valid_until",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -623,6 +679,12 @@ class ClaimStatus(models.TextChoices):
     CLAWED_BACK = "clawed_back", "Clawed back"
 
 
+class ClaimKind(models.TextChoices):
+    RESULT = "result", "Result"
+    # Approved by a senior officer with a written reason (DOMAIN.md 4.2, 5).
+    EQUIVALENT = "equivalent", "Equivalent progress"
+
+
 @audited()
 class Claim(models.Model):
     """One family's claim in a batch, with the **evidence snapshot** that made it
@@ -646,6 +708,10 @@ class Claim(models.Model):
         max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED
     )
     status_reason = models.TextField(blank=True)
+    # A result met, or "equivalent progress" approved by a senior officer: then
+    # ``route`` is the framework's full result it is paid as, and the reason is kept.
+    kind = models.CharField(max_length=10, choices=ClaimKind.choices, default=ClaimKind.RESULT)
+    equivalent_reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -655,6 +721,11 @@ class Claim(models.Model):
                 fields=["family", "framework"],
                 condition=Q(status="proposed"),
                 name="claim_once_per_programme",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="result", equivalent_reason="")
+                | (Q(kind="equivalent") & ~Q(equivalent_reason="")),
+                name="claim_equivalent_has_reason",
             ),
         ]
 
@@ -722,3 +793,76 @@ class ClaimAudit(models.Model):
 
     def __str__(self) -> str:
         return f"Audit of claim {self.claim_id}"
+
+
+@audited()
+class RecordedOutcome(models.Model):
+    """An outcome the family's lead practitioner recorded for one of its needs, with a
+    reason, where no feed carries the measure (sf2022, DOMAIN.md 4.3); the results read
+    the current one per need (``outcomes.results.recorded``), and a claim resting on one
+    is always in the internal audit's sample. A correction is a new current row: the one
+    it replaces stops being current and points to it, so what was recorded, by whom and
+    why is kept."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="recorded_outcomes")
+    need_code = models.CharField(max_length=40)
+    positive = models.BooleanField()
+    reason = models.TextField()
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["family", "need_code", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "need_code"],
+                condition=Q(is_current=True),
+                name="recorded_outcome_one_current_per_need",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="recorded_outcome_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome of {self.need_code} recorded for family {self.family_id}"
+
+
+@audited()
+class AttachmentFee(models.Model):
+    """The attachment fee the programme pays for each family attached under a framework
+    in one financial year (1 April to 31 March), DOMAIN.md 1 and 4 **(configurable)**: a
+    family earns the fee of the year it was attached in. Result payments are not here:
+    they are each framework version's ``payments`` parameters
+    (``outcomes.frameworks.payments.result_payment``, the one function that prices a
+    claim). The national defaults are seeded by a data migration; the programme manager
+    changes them on the payment rates page, and every change is kept (history)."""
+
+    framework = models.CharField(max_length=8, choices=Framework.choices)
+    # The calendar year the financial year starts in: 2025 for April 2025 to March 2026.
+    financial_year = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(max_digits=9, decimal_places=2)
+    # Where the figure comes from ("National default: ...", a local agreement).
+    source = models.CharField(max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["framework", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "financial_year"], name="attachment_fee_one_per_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="attachment_fee_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        year = self.financial_year
+        return f"{self.framework} attachment fee {year} to {year + 1}"

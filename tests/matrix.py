@@ -23,6 +23,7 @@ PERSONAS = [
     "other_coordinator",
     "programme_manager",
     "auditor",
+    "senior_officer",
     "dpo",
     "sysadmin",
 ]

@@ -70,8 +70,23 @@ def _only(allowed: dict[str, int], *, refused: int, anonymous: int = SIGN_IN) ->
 
 # own_family: led by the keyworker (council) in Winchester, with the police on its team;
 # other_lcg_family: in Havant, the school its lead agency with no named lead professional.
-SEES_OWN = {"keyworker", "practitioner", "coordinator", "programme_manager", "auditor", "dpo"}
-SEES_OTHER = {"other_practitioner", "other_coordinator", "programme_manager", "auditor", "dpo"}
+SEES_OWN = {
+    "keyworker",
+    "practitioner",
+    "coordinator",
+    "programme_manager",
+    "auditor",
+    "senior_officer",
+    "dpo",
+}
+SEES_OTHER = {
+    "other_practitioner",
+    "other_coordinator",
+    "programme_manager",
+    "auditor",
+    "senior_officer",
+    "dpo",
+}
 
 
 def _family_rule(

@@ -34,6 +34,7 @@ from families.access.services import lawful_basis_record
 from families.grants_models import BreakGlassAccess, LawfulBasisKind
 from outcomes.assessment.selectors import framework_for_family
 from outcomes.assessment.services import assessment_families_run
+from outcomes.results.recorded_services import recorded_outcome_record
 from outcomes.results.services import family_attach
 from plans.models import ActionOwner
 from plans.plan.services import (
@@ -64,6 +65,8 @@ CANARIES = {
     "address": "Canaryrefugeaddress",
     # The agency that sent restricted (domestic abuse) evidence, named beside the finding.
     "evidence": "CANARYEVIDENCE",
+    # The lead practitioner's reason for the outcome recorded for the restricted need.
+    "recorded": "Canaryrecordedreason",
 }
 CONTROL = "Ordinaryschoolgoal"
 
@@ -246,8 +249,24 @@ CONTENT_ROUTES: list[ContentRoute] = [
     ContentRoute(
         "api: results",
         lambda s: f"/api/family-results/{_ref(s)}/",
-        frozenset({"evidence"}),
+        # The restricted need's result rests on the lead practitioner's recorded outcome
+        # (which decides it), so its reason is what the results show.
+        frozenset({"recorded"}),
         False,
+    ),
+    ContentRoute(
+        "api: recorded outcomes",
+        lambda s: f"/api/families/{_ref(s)}/recorded-outcomes/",
+        frozenset({"recorded"}),
+        False,
+    ),
+    ContentRoute(
+        "page: record an outcome",
+        lambda s: _r("outcomes:recorded-outcome-record", _ref(s)),
+        frozenset({"recorded"}),
+        control=False,
+        # Only the lead practitioner records outcomes.
+        personas=frozenset({"keyworker"}),
     ),
     ContentRoute("api: plan", lambda s: f"/api/plans/{_ref(s)}/", PLAN_CANARIES),
     ContentRoute(
@@ -480,6 +499,14 @@ def seed(world: World) -> Seeded:
         family=family,
         framework=framework_for_family(family),
         attached_on=timezone.localdate(),
+    )
+    # The lead practitioner records the outcome of the restricted need, with a reason.
+    recorded_outcome_record(
+        actor=world.keyworker.user,
+        family=family,
+        need_code="domestic_abuse",
+        positive=True,
+        reason=f"Safety plan in place and working: {CANARIES['recorded']}",
     )
     plan.refresh_from_db()
     return Seeded(

@@ -48,6 +48,7 @@ SEES = {
     "other_coordinator": {"other_agency"},
     "programme_manager": set(FAMILIES),
     "auditor": set(FAMILIES),
+    "senior_officer": set(FAMILIES),
     "dpo": set(FAMILIES),
 }
 CHANGES = {

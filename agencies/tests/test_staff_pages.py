@@ -65,7 +65,7 @@ def test_the_list_shows_staff_and_narrows_by_agency_role_status_and_name(world: 
 
     for staff in (world.keyworker, world.practitioner, world.dpo, world.sysadmin):
         assert staff.user.username in everyone
-    assert "of 10 members of staff" in everyone
+    assert "of 11 members of staff" in everyone
     assert "coordinator" in coordinators and "other-coordinator" in coordinators
     assert "keyworker" not in coordinators
     assert "practitioner" in police and "keyworker" not in police

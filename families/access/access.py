@@ -7,7 +7,8 @@ A user sees a family through exactly these routes, each explained on the family'
   (lead professional, lead agency without a named lead, the team around the family,
   break glass); grants are opened and ended by ``families.access.grants``;
 - being a **coordinator of the family's LCG** (role-derived: LCG membership);
-- a **programme-wide role**: programme manager, internal auditor, data protection officer.
+- a **programme-wide role**: programme manager, internal auditor, senior officer, data
+  protection officer.
 
 System administrators manage accounts and see no case data; superuser status bypasses
 nothing here. What each grant reason and role allows is in ``families.access.perms``.
@@ -128,7 +129,12 @@ def access_reasons(user: AnyUser, family: Family) -> list[AccessReason]:
     if staff is None:
         return []
     reasons: list[AccessReason] = []
-    for role in (Role.PROGRAMME_MANAGER, Role.INTERNAL_AUDITOR, Role.DATA_PROTECTION_OFFICER):
+    for role in (
+        Role.PROGRAMME_MANAGER,
+        Role.INTERNAL_AUDITOR,
+        Role.SENIOR_OFFICER,
+        Role.DATA_PROTECTION_OFFICER,
+    ):
         if staff.has_role(role):
             reasons.append(
                 AccessReason(

@@ -41,5 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.LCG_COORDINATOR: frozenset({VIEW, CHANGE, VIEW_RESTRICTED, MANAGE_TEAM}),
     Role.PROGRAMME_MANAGER: frozenset({VIEW, CHANGE}),
     Role.INTERNAL_AUDITOR: frozenset({VIEW}),
+    # Reads a family's case to judge an "equivalent progress" claim; changes nothing.
+    Role.SENIOR_OFFICER: frozenset({VIEW}),
     Role.DATA_PROTECTION_OFFICER: frozenset({VIEW, VIEW_RESTRICTED}),
 }

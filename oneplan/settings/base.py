@@ -370,6 +370,8 @@ LOGGING = {
 # into framework data.
 ONEPLAN_SERVICE_NAME = "OnePlan"
 ONEPLAN_COUNCIL_NAME = "Hampshire County Council"
+# The council's ONS code, first column of a claim batch export.
+ONEPLAN_COUNCIL_CODE = "E10000014"
 # How long emergency ("break glass") access to a family lasts.
 ONEPLAN_BREAK_GLASS_HOURS = CONFIG.break_glass_hours
 # How many emergency accesses one user may open in any 24 hours; past it the request is

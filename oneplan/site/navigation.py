@@ -44,7 +44,7 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
         items.append(NavItem("Agency feeds", "outcomes:feed-list"))
         items.append(NavItem("Matches", "outcomes:match-review-list"))
         items.append(NavItem("Outcome Plan", "outcomes:outcome-plan"))
-    if roles & {Role.PROGRAMME_MANAGER, Role.INTERNAL_AUDITOR}:
+    if roles & {Role.PROGRAMME_MANAGER, Role.INTERNAL_AUDITOR, Role.SENIOR_OFFICER}:
         items.append(NavItem("Claims", "outcomes:claim-batches"))
     if Role.DATA_PROTECTION_OFFICER in roles:
         items.append(NavItem("User activity", "audit:user-activity"))

@@ -1,6 +1,7 @@
 """The editor's form for a framework's local rules: for each criterion (a tf2 Outcome Plan
 problem, DOMAIN.md 4.2; an sf2022 headline, 4.3), the indicator kinds from the menu with
-their thresholds and windows, and how many criteria a family needs."""
+their thresholds and windows, and how many criteria a family needs; then each
+criterion's outcome measures and the result settings (``measures_form``)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
-from oneplan.forms import GOVUKForm
-from outcomes.assessment.editable import EditableFramework
+from outcomes.assessment.editable import EditableFramework, results_json
+from outcomes.assessment.measures_form import OutcomeMeasuresForm
 from outcomes.frameworks.indicators import KINDS, Indicator, IndicatorKind
 from outcomes.frameworks.registry import CRITERIA
 from outcomes.frameworks.rules import rules_for
+from outcomes.frameworks.types import ParameterError
 
 _NUMBER = {"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-3"}
 _LIMITS = {
@@ -65,13 +67,14 @@ class ProblemSection:
     blocks: list[IndicatorBlock]
 
 
-class OutcomePlanForm(GOVUKForm):
+class OutcomePlanForm(OutcomeMeasuresForm):
     """Every menu item of every criterion of ``editor``'s framework: a "use it" checkbox
     and its settings, and how many criteria a family needs (the field is named after the
     framework's eligibility parameter, ``min_problems`` or ``min_needs``).
 
     Settings are required only for the indicators in use; ``change_note`` only when
-    saving. Values typed into unused indicators are kept and shown again.
+    saving. Values typed into unused indicators are kept and shown again. Then every
+    criterion's outcome measures and the result settings (``OutcomeMeasuresForm``).
     """
 
     based_on = forms.IntegerField(widget=forms.HiddenInput)
@@ -107,13 +110,16 @@ class OutcomePlanForm(GOVUKForm):
         offered = Counter(code for kinds in self.menu.values() for code in kinds)
         self.repeated = {code for code, times in offered.items() if times > 1}
         initial: dict[str, Any] = {"based_on": based_on, "preview": preview}
+        measures_initial = self.measures_prepare(editor, parameters)
         if parameters is not None:
             initial.update(_initial_from(editor, parameters, self.menu))
+            initial.update(measures_initial)
         super().__init__(data, initial=initial)
         self.fields[editor.count_key] = self._count_field()
         for problem, kinds in self.menu.items():
             for code in kinds:
                 self._add_indicator_fields(problem, KINDS[code])
+        self.measures_add_fields()
         # In the order of the page, which the error summary follows.
         self.fields["change_note"] = self.fields.pop("change_note")
 
@@ -249,6 +255,8 @@ class OutcomePlanForm(GOVUKForm):
                     if not self._in_use(problem, code):
                         unused.extend(f"{problem}__{code}__{s}" for s in KINDS[code].settings)
             self.fields["change_note"].required = self.saving
+        # The outcome measures' settings are the result rules' to judge, empty or not.
+        unused.extend(self.judged_by_rules)
         relaxed = [self.fields[name] for name in unused if self.fields[name].required]
         for field in relaxed:
             field.required = False
@@ -258,7 +266,8 @@ class OutcomePlanForm(GOVUKForm):
             for field in relaxed:
                 field.required = True
         for name in unused:
-            self.errors.pop(name, None)
+            if name not in self.judged_by_rules:
+                self.errors.pop(name, None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -279,11 +288,13 @@ class OutcomePlanForm(GOVUKForm):
                         f"{KINDS[code].menu_label}: the youngest age must not be more than "
                         f"the oldest{self._where(problem, KINDS[code])}",
                     )
+        self.measures_clean(data)
         return data
 
     def parameters(self, base: Mapping[str, Any]) -> dict[str, Any]:
-        """The edited rules as framework version parameters (household rules kept from
-        ``base``). Call after ``is_valid()``."""
+        """The edited rules as framework version parameters: the criteria, how many a
+        family needs and the outcome measures (``results``) as edited; the household rules
+        and anything else kept from ``base``. Call after ``is_valid()``."""
         data = self.cleaned_data
         criteria: dict[str, list[dict[str, Any]]] = {}
         for problem, kinds in self.menu.items():
@@ -302,11 +313,25 @@ class OutcomePlanForm(GOVUKForm):
                 indicators.append(Indicator.from_json(values).to_json())
             criteria[problem] = indicators
         key = self.editor.count_key
-        return {
+        if self.results is None:
+            raise ParameterError("The outcome measures have not been checked")
+        # Whatever else the version holds (its result payments) is kept as it is.
+        kept = {
+            name: value
+            for name, value in base.items()
+            if name not in ("household", "criteria", "eligibility", "results")
+        }
+        edited = {
+            **kept,
             "household": dict(base.get("household", {})),
             "criteria": criteria,
             "eligibility": {key: data[key]},
         }
+        # A version without outcome measures of its own (version 1) uses the result
+        # rules' defaults; while they are not changed, the new one does the same.
+        if "results" in base or self.results != results_json(self.editor.code, base):
+            edited["results"] = self.results
+        return edited
 
 
 def _menu_for(

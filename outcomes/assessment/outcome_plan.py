@@ -6,6 +6,14 @@ frameworks have local rules). A change is previewed first, as a background job t
 assesses every family under the version in use and under the edited one and writes
 nothing; saving needs that finished preview of exactly the parameters being saved, and
 makes a new ``FrameworkVersion`` that every family is then re-assessed under.
+
+The parameters include the outcome measures (``results``), which the result rules read.
+A family is judged under the version in force when it was attached (DOMAIN.md 4), so a
+new version's measures apply to families attached from then on. The preview shows what
+they would do by judging the families attached today, on today's evidence, with the
+measures in use and with the edited ones (``results_compute_many`` with its
+``results_parameters`` override): an estimate for the families to come, not a change to
+the families already attached.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from oneplan.errors import ApplicationError
 from oneplan.jobs import job_start
 from oneplan.models import Job, JobStatus
 from outcomes.assessment.access import can_edit_outcome_plan
-from outcomes.assessment.editable import EditableFramework, editable_framework
+from outcomes.assessment.editable import EditableFramework, editable_framework, results_json
 from outcomes.assessment.selectors import FrameworkChooser
 from outcomes.assessment.services import (
     ASSESSMENT_RUN_JOB,
@@ -35,15 +43,50 @@ from outcomes.assessment.services import (
 )
 from outcomes.frameworks.base import CriteriaParameters
 from outcomes.frameworks.registry import CRITERIA
+from outcomes.frameworks.results import CLAIMABLE
 from outcomes.frameworks.rules import FrameworkRules, rules_for
 from outcomes.frameworks.types import ParameterError
-from outcomes.models import Framework, FrameworkVersion
+from outcomes.models import Attachment, Framework, FrameworkVersion
+from outcomes.results.services import results_compute_many
 
 # ``Job.parameters["purpose"]`` of a preview (an ``ASSESSMENT_RUN_JOB``).
 PREVIEW_PURPOSE: Final = "outcome_plan_preview"
 
 _CURRENT = "identified by the current plan"
 _EDITED = "identified by the edited plan"
+
+# Attached families are judged for results in chunks of this many (each chunk twice: with
+# the measures in use and with the edited ones).
+RESULTS_CHUNK_SIZE: Final = 500
+_RESULT_KEYS: Final = {
+    "attached": "attached under this framework",
+    "earlier_version": "attached under an earlier version",
+    "current_met": "result met with the current measures",
+    "edited_met": "result met with the edited measures",
+    "current_claimable": "claimable with the current measures",
+    "edited_claimable": "claimable with the edited measures",
+    "newly_claimable": "newly claimable",
+    "no_longer_claimable": "no longer claimable",
+}
+
+
+@dataclass
+class ResultsPreview:
+    """What edited outcome measures would change, on one date, for the families attached
+    under the framework: how many have a result route met, and how many are claimable,
+    with the measures of the version in use and with the edited ones (each family with
+    its own attachment's eligibility rules and entry assessment). ``earlier_version``:
+    how many were attached under an earlier version than the one in use; in real life
+    every attached family keeps its own version's measures."""
+
+    attached: int = 0
+    earlier_version: int = 0
+    current_met: int = 0
+    edited_met: int = 0
+    current_claimable: int = 0
+    edited_claimable: int = 0
+    newly_claimable: int = 0
+    no_longer_claimable: int = 0
 
 
 @dataclass
@@ -61,6 +104,8 @@ class PreviewCounts:
     no_longer_identified: int = 0
     current_by_criterion: dict[str, int] = field(default_factory=dict)
     edited_by_criterion: dict[str, int] = field(default_factory=dict)
+    # None when no family is attached under the framework: no results to compare.
+    results: ResultsPreview | None = None
 
     def as_dict(self) -> dict[str, int]:
         """The job's counts, as the job page lists them."""
@@ -76,6 +121,9 @@ class PreviewCounts:
             counts[f"{code} {_CURRENT}"] = count
         for code, count in self.edited_by_criterion.items():
             counts[f"{code} {_EDITED}"] = count
+        if self.results is not None:
+            for name, key in _RESULT_KEYS.items():
+                counts[key] = getattr(self.results, name)
         return counts
 
     @classmethod
@@ -91,6 +139,11 @@ class PreviewCounts:
             no_longer_identified=counts.get("no longer identified", 0),
             current_by_criterion={c: counts.get(f"{c} {_CURRENT}", 0) for c in codes},
             edited_by_criterion={c: counts.get(f"{c} {_EDITED}", 0) for c in codes},
+            results=ResultsPreview(
+                **{name: counts.get(key, 0) for name, key in _RESULT_KEYS.items()}
+            )
+            if _RESULT_KEYS["attached"] in counts
+            else None,
         )
 
 
@@ -103,10 +156,26 @@ def _editable(framework: str) -> tuple[EditableFramework, FrameworkRules]:
 
 
 def _parse(rules: FrameworkRules, parameters: Mapping[str, Any]) -> CriteriaParameters:
+    """The eligibility rules of ``parameters``, and their outcome measures checked by the
+    result rules."""
     try:
-        return rules.parse_parameters(parameters)
+        parsed = rules.parse_parameters(parameters)
+        results_json(rules.code, parameters)
     except ParameterError as exc:
         raise ApplicationError(str(exc)) from exc
+    return parsed
+
+
+def _version_parameters(
+    rules: FrameworkRules, parameters: Mapping[str, Any], parsed: CriteriaParameters
+) -> dict[str, Any]:
+    """What a new version saves: the parameters as the rules read them back, the outcome
+    measures too when given (without, the result rules' defaults apply), and whatever
+    else the version holds (its result payments) as it is."""
+    saved = {**parameters, **parsed.to_json()}
+    if "results" in parameters:
+        saved["results"] = results_json(rules.code, parameters)
+    return saved
 
 
 def outcome_plan_preview_start(
@@ -148,15 +217,25 @@ def outcome_plan_preview(
 ) -> PreviewCounts:
     """How many families an edited version of ``framework``'s local rules would identify,
     in all and under each criterion, against the version in use, over every family, on
-    ``as_of``. Writes nothing."""
+    ``as_of``; and, over the families attached under ``framework``, how many would have
+    a result met and be claimable with its outcome measures (``ResultsPreview``).
+    Writes nothing. ``progress`` counts each family once for identification and each
+    attached one once more for its results."""
     editor, rules = _editable(framework)
     if not can_edit_outcome_plan(actor):
         raise ApplicationError(f"Only programme managers can preview {editor.name}")
     edited = _parse(rules, parameters)
-    current = framework_versions_current()[framework].parameters
+    latest = framework_versions_current()[framework]
+    current = latest.parameters
     chooser = FrameworkChooser.load()
     lookback = min(edited.lookback_start(as_of), current.lookback_start(as_of))
     ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
+    attached = list(
+        Attachment.objects.filter(framework=framework)
+        .order_by("family_id")
+        .values_list("family_id", flat=True)
+    )
+    total = len(ids) + len(attached)
     codes = [code for code, _ in CRITERIA[framework]]
     counts = PreviewCounts(
         current_by_criterion=dict.fromkeys(codes, 0), edited_by_criterion=dict.fromkeys(codes, 0)
@@ -178,7 +257,59 @@ def outcome_plan_preview(
             for result in after.criteria:
                 counts.edited_by_criterion[result.code] += result.met
         if progress is not None:
-            progress(min(start + chunk_size, len(ids)), len(ids))
+            progress(min(start + chunk_size, len(ids)), total)
+    if attached:
+        counts.results = _results_preview(
+            framework,
+            attached,
+            latest=latest.version,
+            parameters=parameters,
+            as_of=as_of,
+            progress=(lambda done, _: progress(len(ids) + done, total)) if progress else None,
+        )
+    return counts
+
+
+def _results_preview(
+    framework: str,
+    family_ids: list[int],
+    *,
+    latest: FrameworkVersion,
+    parameters: Mapping[str, Any],
+    as_of: date,
+    progress: Progress | None = None,
+) -> ResultsPreview:
+    """The families ``family_ids``, attached under ``framework``, judged on ``as_of``
+    with the outcome measures of ``latest`` (the version in use) and with those of
+    ``parameters``, in chunks of ``RESULTS_CHUNK_SIZE``."""
+    current = {framework: results_json(framework, latest.parameters)}
+    edited = {framework: results_json(framework, parameters)}
+    counts = ResultsPreview(
+        attached=len(family_ids),
+        earlier_version=Attachment.objects.filter(framework=framework)
+        .exclude(framework_version=latest)
+        .count(),
+    )
+    for start in range(0, len(family_ids), RESULTS_CHUNK_SIZE):
+        chunk = family_ids[start : start + RESULTS_CHUNK_SIZE]
+        families = list(Family.objects.filter(pk__in=chunk).order_by("pk"))
+        before = results_compute_many(families, as_of=as_of, results_parameters=current)
+        after = results_compute_many(families, as_of=as_of, results_parameters=edited)
+        for family in families:
+            then, now = before[family.pk], after[family.pk]
+            # Attached after ``as_of``: no results yet, with either.
+            if isinstance(then, ApplicationError) or isinstance(now, ApplicationError):
+                continue
+            was = then.readiness.status == CLAIMABLE
+            will = now.readiness.status == CLAIMABLE
+            counts.current_met += then.results.route is not None
+            counts.edited_met += now.results.route is not None
+            counts.current_claimable += was
+            counts.edited_claimable += will
+            counts.newly_claimable += will and not was
+            counts.no_longer_claimable += was and not will
+        if progress is not None:
+            progress(min(start + RESULTS_CHUNK_SIZE, len(family_ids)), len(family_ids))
     return counts
 
 
@@ -236,7 +367,7 @@ def outcome_plan_save(
     version = FrameworkVersion.objects.create(
         framework=framework,
         version=latest_number + 1,
-        parameters=parsed.to_json(),
+        parameters=_version_parameters(rules, parameters, parsed),
         change_note=note,
         created_by=actor,
         created_at=timezone.now(),

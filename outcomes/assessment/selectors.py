@@ -40,6 +40,8 @@ class FrameworkChooser:
 
     def __init__(self, periods: Iterable[tuple[date, str]]) -> None:
         self.periods = sorted(periods, reverse=True)
+        # The days the answer can change for a family not yet attached.
+        self.starts = tuple(starts_on for starts_on, _ in self.periods)
 
     @classmethod
     def load(cls) -> FrameworkChooser:

@@ -25,9 +25,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
 from typing import Any, Final
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -41,10 +43,13 @@ from outcomes.assessment.selectors import FrameworkChooser
 from outcomes.frameworks.base import CriteriaParameters
 from outcomes.frameworks.registry import FRAMEWORK_CODES
 from outcomes.frameworks.rules import rules_for
+from outcomes.frameworks.stability import Horizon, Spans, spans_from, stable_until
 from outcomes.frameworks.types import Fact, Household, Member, ParameterError, RuleResult
 from outcomes.models import (
     Assessment,
     AssessmentQueue,
+    EvaluationKind,
+    EvaluationRun,
     Evidence,
     FrameworkVersion,
 )
@@ -97,6 +102,12 @@ class LoadedVersion:
     version: FrameworkVersion
     parameters: CriteriaParameters
 
+    @cached_property
+    def spans(self) -> Spans:
+        # Parameters left out take the defaults: their windows count too.
+        defaults = rules_for(self.version.framework).default_parameters()
+        return spans_from(self.version.parameters) | spans_from(defaults)
+
 
 @dataclass
 class LoadedFamily:
@@ -106,6 +117,8 @@ class LoadedFamily:
     facts: list[Fact] = field(default_factory=list)
     # (evidence id, updated_at in microseconds), for the fingerprint.
     stamps: list[tuple[int, int]] = field(default_factory=list)
+    # The first evidence dated after the day loaded: a window gains it that day.
+    next_evidence_on: date | None = None
 
     @property
     def household(self) -> Household:
@@ -160,7 +173,9 @@ def families_load(
     family_ids: Sequence[int], *, as_of: date, lookback_start: date
 ) -> dict[int, LoadedFamily]:
     """Members on ``as_of`` and the evidence about them that a rule looking back to
-    ``lookback_start`` can see, for these families."""
+    ``lookback_start`` can see, for these families; and the date of the first evidence
+    dated after ``as_of`` (in the fingerprint too: its arrival moves the day the answer
+    holds until)."""
     families: dict[int, LoadedFamily] = {}
     by_person: dict[int, list[LoadedFamily]] = defaultdict(list)
     family_table = Family._meta.db_table
@@ -187,17 +202,23 @@ def families_load(
         if not by_person:
             return families
         cursor.execute(
-            f"SELECT id, person_id, kind, date, end_date, data, "  # noqa: S608
+            f"SELECT id, person_id, kind, date, end_date, data::text, "  # noqa: S608
             "(extract(epoch FROM updated_at) * 1000000)::bigint "
-            f"FROM {Evidence._meta.db_table} WHERE person_id = ANY(%s) AND date <= %s "
+            f"FROM {Evidence._meta.db_table} WHERE person_id = ANY(%s) "
             "AND (date >= %s OR (kind = ANY(%s) AND (end_date IS NULL OR end_date >= %s))) "
             "ORDER BY id",
-            [list(by_person), as_of, lookback_start, list(SPELL_KINDS), lookback_start],
+            [list(by_person), lookback_start, list(SPELL_KINDS), lookback_start],
         )
         for ev_id, person_id, kind, day, end, data, stamp in cursor.fetchall():
-            if isinstance(data, str):
-                data = json.loads(data)
-            fact = Fact(ev_id, person_id, kind, day, end, data)
+            if day > as_of:
+                for loaded in by_person[person_id]:
+                    loaded.stamps.append((ev_id, stamp))
+                    if loaded.next_evidence_on is None or day < loaded.next_evidence_on:
+                        loaded.next_evidence_on = day
+                continue
+            # Read as text and decoded here: psycopg2's jsonb typecaster costs a Python
+            # call a row before any decoding.
+            fact = Fact(ev_id, person_id, kind, day, end, orjson.loads(data))
             for loaded in by_person[person_id]:
                 loaded.facts.append(fact)
                 loaded.stamps.append((ev_id, stamp))
@@ -291,15 +312,22 @@ def _assess_chunk(
             )
             for row_id, version_id, eligible, criteria in cursor.fetchall():
                 if isinstance(criteria, str):
-                    criteria = json.loads(criteria)
+                    criteria = orjson.loads(criteria)
                 stored[row_id] = (version_id, eligible, criteria)
     now = timezone.now()
-    new_rows: list[tuple[int, int, str, bool, str, int, str]] = []
+    new_rows: list[tuple[int, int, str, bool, str, int, str, date]] = []
     retired: list[int] = []
-    refreshed: list[tuple[int, str]] = []
+    refreshed: list[tuple[int, str, date]] = []
+    horizons: dict[int, Horizon] = {}
     for family, code, version, fp, existing in pending:
         result = rules_for(code).assess(family.household, version.parameters, as_of)
         criteria = result.criteria_json()
+        # A period boundary changes which framework an unattached family is judged by.
+        anchors = [family.attached_on, family.next_evidence_on, *chooser.starts]
+        horizon = horizons.get(version.version.pk)
+        if horizon is None:
+            horizon = horizons[version.version.pk] = Horizon.on(as_of, version.spans)
+        valid_until = stable_until(family.household, horizon, anchors)
         if existing is not None:
             version_id, eligible, old_criteria = stored[existing.id]
             same = (version_id, eligible, old_criteria) == (
@@ -308,7 +336,7 @@ def _assess_chunk(
                 criteria,
             )
             if same:
-                refreshed.append((existing.id, fp))
+                refreshed.append((existing.id, fp, valid_until))
                 continue
             retired.append(existing.id)
         new_rows.append(
@@ -320,6 +348,7 @@ def _assess_chunk(
                 json.dumps(criteria),
                 result.met_count,
                 fp,
+                valid_until,
             )
         )
     with connection.cursor() as cursor:
@@ -330,9 +359,16 @@ def _assess_chunk(
             )
         if refreshed:
             cursor.execute(
-                f"UPDATE {table} AS a SET as_of = %s, assessed_at = %s, fingerprint = v.fp "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, fp) WHERE a.id = v.id",
-                [as_of, now, [r[0] for r in refreshed], [r[1] for r in refreshed]],
+                f"UPDATE {table} AS a SET as_of = %s, assessed_at = %s, fingerprint = v.fp, "  # noqa: S608
+                "valid_until = v.until FROM unnest(%s::bigint[], %s::text[], %s::date[]) "
+                "AS v(id, fp, until) WHERE a.id = v.id",
+                [
+                    as_of,
+                    now,
+                    [r[0] for r in refreshed],
+                    [r[1] for r in refreshed],
+                    [r[2] for r in refreshed],
+                ],
             )
         if new_rows:
             # One statement per chunk: Django's bulk_create spent more time building
@@ -340,10 +376,10 @@ def _assess_chunk(
             columns = list(zip(*new_rows, strict=True))
             cursor.execute(
                 f"INSERT INTO {table} (family_id, framework_version_id, framework, as_of, "  # noqa: S608
-                "eligible, criteria, met_count, fingerprint, is_current, assessed_at) "
-                "SELECT f, v, fw, %s, e, c::jsonb, m, fp, true, %s FROM unnest(%s::bigint[], "
-                "%s::bigint[], %s::text[], %s::boolean[], %s::text[], %s::int[], %s::text[]) "
-                "AS t(f, v, fw, e, c, m, fp)",
+                "eligible, criteria, met_count, fingerprint, is_current, assessed_at, "
+                "valid_until) SELECT f, v, fw, %s, e, c::jsonb, m, fp, true, %s, u "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::boolean[], "
+                "%s::text[], %s::int[], %s::text[], %s::date[]) AS t(f, v, fw, e, c, m, fp, u)",
                 [as_of, now, *[list(column) for column in columns]],
             )
     counts.written += len(new_rows)
@@ -393,7 +429,12 @@ def assessment_families_run(
 
 
 def assessment_queue_process(
-    *, actor: User, as_of: date | None = None, chunk_size: int = CHUNK_SIZE
+    *,
+    actor: User,
+    as_of: date | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None,
+    total: int = 0,
 ) -> RunCounts:
     """Assess the families waiting in the queue, then remove them from it.
 
@@ -424,11 +465,48 @@ def assessment_queue_process(
                     f"DELETE FROM {queue_table} WHERE family_id = ANY(%s)",  # noqa: S608
                     [ids],
                 )
+        if progress is not None:
+            progress(counts.families, max(total, counts.families))
     if counts.families:
         logger.info(
             "Assessed %s queued families for %s: %s", counts.families, actor, counts.as_dict()
         )
     return counts
+
+
+# Families the nightly run looks at: those with no current assessment under a current
+# framework version that holds on the day (``valid_until``), and, since the watermark
+# (the start of the last finished run), those with new or changed evidence, people or
+# family record. (Imports and match decisions queue the families they touch at once.)
+_DUE_SQL: Final = """
+INSERT INTO outcomes_assessmentqueue (family_id, queued_at)
+SELECT f.id, now() FROM families_family f
+WHERE %(everyone)s
+    OR NOT EXISTS (
+        SELECT 1 FROM outcomes_assessment a
+        WHERE a.family_id = f.id AND a.is_current AND a.valid_until >= %(day)s
+        AND a.as_of <= %(day)s AND a.framework_version_id = ANY(%(versions)s)
+    )
+    OR f.id IN (
+        SELECT m.family_id FROM outcomes_evidence e
+        JOIN families_householdmembership m ON m.person_id = e.person_id
+        WHERE e.updated_at >= %(since)s
+        UNION SELECT m.family_id FROM families_person p
+        JOIN families_householdmembership m ON m.person_id = p.id
+        WHERE p.updated_at >= %(since)s
+        UNION SELECT id FROM families_family WHERE updated_at >= %(since)s
+    )
+ON CONFLICT (family_id) DO UPDATE SET queued_at = EXCLUDED.queued_at
+"""
+
+
+def _last_finished_start() -> datetime | None:
+    return (
+        EvaluationRun.objects.filter(kind=EvaluationKind.ELIGIBILITY, finished_at__isnull=False)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
 
 
 def assessment_all_run(
@@ -437,17 +515,38 @@ def assessment_all_run(
     as_of: date | None = None,
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
+    everyone: bool = False,
 ) -> RunCounts | None:
-    """Re-assess every family (the nightly run): windows move with the date even when
-    no evidence arrives. Returns None when another run holds the lock already."""
+    """The nightly run: assess the families whose answer may have changed since it was
+    given (the day after its ``valid_until``, a new framework version, anything new
+    about them since the last finished run); ``everyone`` (or no finished run yet):
+    every family. Families already waiting in the queue are assessed with them. Returns
+    None when another run holds the lock already."""
     day = as_of or timezone.localdate()
     with run_alone(_RUN_ALL_LOCK) as held:
         if not held:
             return None
-        ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
-        return assessment_families_run(
-            actor=actor, family_ids=ids, as_of=day, chunk_size=chunk_size, progress=progress
+        since = None if everyone else _last_finished_start()
+        everyone = everyone or since is None
+        run = EvaluationRun.objects.create(
+            kind=EvaluationKind.ELIGIBILITY,
+            as_of=day,
+            everyone=everyone,
+            started_at=timezone.now(),
         )
+        versions = [v.version.pk for v in framework_versions_current().values()]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                _DUE_SQL, {"day": day, "everyone": everyone, "since": since, "versions": versions}
+            )
+            queued = cursor.rowcount
+        counts = assessment_queue_process(
+            actor=actor, as_of=day, chunk_size=chunk_size, progress=progress, total=queued
+        )
+        run.counts = {"queued": queued, **counts.as_dict()}
+        run.finished_at = timezone.now()
+        run.save(update_fields=["counts", "finished_at"])
+        return counts
 
 
 # ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,12 @@ from oneplan.models import Job, JobStatus
 from oneplan.selectors import job_get_for_user_or_404
 from outcomes.assessment import outcome_plan, selectors, services
 from outcomes.assessment.access import can_edit_outcome_plan
-from outcomes.assessment.editable import EditableFramework, editable_framework
+from outcomes.assessment.editable import (
+    EditableFramework,
+    editable_framework,
+    outcomes_view,
+    version_changes,
+)
 from outcomes.assessment.forms import OutcomePlanForm
 from outcomes.frameworks.registry import CRITERIA
 from outcomes.frameworks.types import ParameterError
@@ -115,8 +121,38 @@ def outcome_plan_detail(request: HttpRequest, framework: str) -> HttpResponse:
             "version": version,
             "problems": problems,
             "min_count": min_count,
+            **_outcomes(framework, version, problems),
         },
     )
+
+
+def _outcomes(
+    framework: str, version: FrameworkVersion, problems: list[selectors.PlanProblem]
+) -> dict[str, Any]:
+    """A version's outcome measures beside its indicators, criterion by criterion."""
+    outcomes = outcomes_view(framework, version.parameters)
+    return {"outcomes": outcomes, "sections": list(zip(problems, outcomes.criteria, strict=True))}
+
+
+def _changes(framework: str, versions: list[FrameworkVersion]) -> dict[int, list[str]]:
+    """What changed in each of ``versions`` (newest first, consecutive) from the one
+    before it, in words; the first version has nothing before it."""
+    changes: dict[int, list[str]] = {}
+    for newer, older in pairwise(versions):
+        if newer.version == older.version + 1:
+            found = _compared(framework, older, newer)
+            if found is not None:
+                changes[newer.version] = found
+    return changes
+
+
+def _compared(framework: str, older: FrameworkVersion, newer: FrameworkVersion) -> list[str] | None:
+    """What changed from ``older`` to ``newer`` in words; None when either cannot be read
+    (a version saved by hand), so that the history still shows."""
+    try:
+        return version_changes(framework, older.parameters, newer.parameters)
+    except ParameterError:
+        return None
 
 
 @login_required
@@ -124,12 +160,14 @@ def outcome_plan_detail(request: HttpRequest, framework: str) -> HttpResponse:
 def outcome_plan_versions(request: HttpRequest, framework: str) -> HttpResponse:
     user = _programme_manager(request)
     editor = _editor(framework)
+    versions = list(selectors.outcome_plan_versions_for_user(user, framework))
+    changes = _changes(framework, versions)
     return render(
         request,
         "outcomes/assessment/outcome_plan_versions.html",
         {
             **_in_force(editor),
-            "versions": list(selectors.outcome_plan_versions_for_user(user, framework)),
+            "versions": [(v, changes.get(v.version)) for v in versions],
         },
     )
 
@@ -143,6 +181,7 @@ def outcome_plan_version(request: HttpRequest, framework: str, version: int) -> 
     if saved is None:
         raise Http404("No such version")
     problems, min_count = selectors.outcome_plan_problems(saved)
+    previous = selectors.outcome_plan_version_for_user(user, framework, saved.version - 1)
     return render(
         request,
         "outcomes/assessment/outcome_plan_detail.html",
@@ -151,6 +190,9 @@ def outcome_plan_version(request: HttpRequest, framework: str, version: int) -> 
             "version": saved,
             "problems": problems,
             "min_count": min_count,
+            **_outcomes(framework, saved, problems),
+            "previous": previous,
+            "changes": _compared(framework, previous, saved) if previous is not None else None,
             "is_latest": saved.pk == _latest(user, framework).pk,
             "historic": True,
         },
@@ -234,12 +276,13 @@ def _edit_page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    draft_problems = None
+    draft_problems = draft_outcomes = None
     if job is not None and not job.is_finished:
         draft_version = FrameworkVersion(
             framework=latest.framework, parameters=job.parameters["parameters"]
         )
         draft_problems = selectors.outcome_plan_problems(draft_version)[0]
+        draft_outcomes = outcomes_view(latest.framework, draft_version.parameters)
     preview = None
     if job is not None and job.status == JobStatus.SUCCEEDED:
         counts = outcome_plan.PreviewCounts.from_dict(job.counts, latest.framework)
@@ -250,6 +293,10 @@ def _edit_page(
                 (label, counts.current_by_criterion[code], counts.edited_by_criterion[code])
                 for code, label in CRITERIA[latest.framework]
             ],
+            "results": counts.results,
+            "changes": version_changes(
+                latest.framework, latest.parameters, job.parameters["parameters"]
+            ),
         }
     return render(
         request,
@@ -261,6 +308,7 @@ def _edit_page(
             "job": job,
             "preview": preview,
             "draft_problems": draft_problems,
+            "draft_outcomes": draft_outcomes,
             "next_version": latest.version + 1,
         },
         status=status,

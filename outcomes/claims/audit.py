@@ -3,7 +3,8 @@
 draft -> in audit -> submitted -> accepted / rejected, each change logged
 (``ClaimBatchChange``). Starting the audit draws its sample: a reproducible random share
 of the batch's claims (the seed is recorded, so the same seed gives the same sample) plus
-every claim resting on an outcome a practitioner recorded. The auditor answers the
+every claim on "equivalent progress" and every claim resting on an outcome a
+practitioner recorded. The auditor answers the
 checklist for each sampled claim against its snapshot and passes, queries or fails it; a
 failed claim leaves the batch. The batch is submitted only when every sampled claim is
 passed or failed. An accepted batch moves its families to "claimed" (DOMAIN.md 4.4).
@@ -11,6 +12,7 @@ passed or failed. An accepted batch moves its families to "claimed" (DOMAIN.md 4
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import secrets
@@ -35,12 +37,15 @@ from outcomes.models import (
     ClaimBatch,
     ClaimBatchChange,
     ClaimBatchStatus,
+    ClaimKind,
     ClaimStatus,
     SampledBecause,
 )
 
 NOTE_MAX = 2000
 B = ClaimBatchStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _require(allowed: bool, what: str) -> None:
@@ -87,6 +92,17 @@ def _rests_on_recorded(claim: Claim) -> bool:
     return bool(claim.snapshot.get("programme", {}).get("recorded"))
 
 
+def always_sampled_because(claim: Claim) -> SampledBecause | None:
+    """Why a claim is in the sample whatever the random draw, or None: every claim on
+    "equivalent progress" (DOMAIN.md 5), and every claim resting on an outcome a
+    practitioner recorded (DOMAIN.md 4.3); equivalent progress is named first."""
+    if claim.kind == ClaimKind.EQUIVALENT:
+        return SampledBecause.EQUIVALENT
+    if _rests_on_recorded(claim):
+        return SampledBecause.RECORDED
+    return None
+
+
 @records_actor
 @transaction.atomic
 def batch_audit_start(*, actor: User, batch: ClaimBatch, seed: int | None = None) -> ClaimBatch:
@@ -100,16 +116,12 @@ def batch_audit_start(*, actor: User, batch: ClaimBatch, seed: int | None = None
     locked.sample_seed = seed if seed is not None else secrets.randbits(62)
     locked.save(update_fields=["sample_seed"])
     sampled = set(audit_sample([c.pk for c in claims], locked.sample_percent, locked.sample_seed))
+    always = {claim.pk: always_sampled_because(claim) for claim in claims}
     ClaimAudit.objects.bulk_create(
         (
-            ClaimAudit(
-                claim=claim,
-                sampled_because=SampledBecause.RECORDED
-                if _rests_on_recorded(claim)
-                else SampledBecause.RANDOM,
-            )
+            ClaimAudit(claim=claim, sampled_because=always[claim.pk] or SampledBecause.RANDOM)
             for claim in claims
-            if claim.pk in sampled or _rests_on_recorded(claim)
+            if claim.pk in sampled or always[claim.pk] is not None
             # A claim sampled already (a batch sent back to audit) keeps its audit.
         ),
         ignore_conflicts=True,
@@ -190,7 +202,10 @@ def batch_outcome_record(
     *, actor: User, batch: ClaimBatch, accepted: bool, note: str = ""
 ) -> ClaimBatch:
     """Record government's answer to a submitted batch. An accepted batch moves each
-    family whose outcomes are met to "claimed"; others are left where they are."""
+    family whose outcomes are met to "claimed"; others are left where they are, and so
+    is a family the journey cannot move yet (a requirement missing, such as a lawful
+    basis for sharing): government's answer is recorded all the same, and the held move
+    is logged, as the nightly evaluation holds its moves."""
     _require(can_make_claims(actor), "a programme manager can record the outcome")
     locked = _locked(batch, B.SUBMITTED)
     _move(actor, locked, B.ACCEPTED if accepted else B.REJECTED, note.strip())
@@ -198,13 +213,17 @@ def batch_outcome_record(
         for claim in Claim.objects.filter(
             batch=locked, status=ClaimStatus.PROPOSED, family__status=FamilyStatus.OUTCOMES_MET
         ).select_related("family"):
-            family_transition(
-                actor=actor,
-                family=claim.family,
-                to_status=FamilyStatus.CLAIMED,
-                reason=f"Claim accepted ({locked})",
-                chosen=False,
-            )
+            try:
+                with transaction.atomic():
+                    family_transition(
+                        actor=actor,
+                        family=claim.family,
+                        to_status=FamilyStatus.CLAIMED,
+                        reason=f"Claim accepted ({locked})",
+                        chosen=False,
+                    )
+            except ApplicationError as exc:
+                logger.info("%s not moved to claimed: %s", claim.family.reference, exc)
     return locked
 
 

@@ -126,3 +126,38 @@ class ClaimClawBackForm(GOVUKForm):
             "max_length": "The reason must be 2,000 characters or fewer",
         },
     )
+
+
+class ClaimEquivalentForm(GOVUKForm):
+    """A senior officer's claim on equivalent progress: the family and the reason."""
+
+    family = forms.CharField(
+        label="Family reference",
+        help_text="The family must be attached to the programme, and not claimable on its results",
+        max_length=40,
+        error_messages={
+            "required": "Enter the family's reference",
+            "max_length": "Enter a family reference of 40 characters or fewer",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the family's progress equivalent to the result?",
+        help_text=(
+            "Say what progress the family made against each problem that is not met, and "
+            "the evidence for it. Internal audit checks every claim on equivalent progress. "
+            "Everyone who sees claims reads the reason: leave out restricted information "
+            "(a safe address, domestic abuse or health detail)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        min_length=30,
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the family's progress is equivalent to the result",
+            "min_length": "The reason must be at least 30 characters: say what progress the "
+            "family made and why it is equivalent to the result",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+
+    def clean_family(self) -> str:
+        return str(self.cleaned_data["family"]).strip().upper()

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Final
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import User
@@ -37,7 +38,10 @@ from outcomes.models import (
     ClaimBatchStatus,
     ClaimStatus,
 )
-from outcomes.results.services import FamilyResults, results_compute
+from outcomes.results.services import FamilyResults, results_compute_many
+
+# Families judged at once when a batch is made (a few queries a chunk).
+CHUNK: Final = 500
 
 REASON_MAX = 2000
 
@@ -47,11 +51,10 @@ def _require_programme_manager(actor: User) -> None:
         raise ApplicationError("Only a programme manager can make or change claims")
 
 
-def _claim_from(batch: ClaimBatch, family: Family, computed: FamilyResults) -> Claim:
-    results, attachment = computed.results, computed.attachment
-    version = attachment.framework_version
-    assert results.route is not None
-    snapshot = snapshot_json(
+def claim_snapshot(computed: FamilyResults) -> dict[str, Any]:
+    """The frozen evidence snapshot of a claim on ``computed`` results (DOMAIN.md 5)."""
+    results, version = computed.results, computed.attachment.framework_version
+    return snapshot_json(
         framework=results.framework,
         version=version.version,
         version_parameters=version.parameters,
@@ -62,6 +65,13 @@ def _claim_from(batch: ClaimBatch, family: Family, computed: FamilyResults) -> C
         as_of=results.as_of,
         results=results,
     )
+
+
+def _claim_from(batch: ClaimBatch, family: Family, computed: FamilyResults) -> Claim:
+    results, attachment = computed.results, computed.attachment
+    version = attachment.framework_version
+    assert results.route is not None
+    snapshot = claim_snapshot(computed)
     try:
         amount = result_payment(results.framework, results.route, version.parameters)
     except ParameterError as exc:
@@ -122,27 +132,30 @@ def _batch_fill(
     claimed = set(
         Claim.objects.filter(status=ClaimStatus.PROPOSED).values_list("family_id", "framework")
     )
-    proposed = taken = 0
-    families = Family.objects.filter(
-        pk__in=Attachment.objects.filter(attached_on__lte=window_end).values("family_id")
-    ).order_by("pk")
-    for family in families:
-        try:
-            computed = results_compute(family=family, as_of=window_end)
-        except ApplicationError:
-            continue
-        readiness = computed.readiness
-        if readiness.status != CLAIMABLE or (family.pk, computed.results.framework) in claimed:
-            continue
-        claim = _claim_from(batch, family, computed)
-        try:
-            with transaction.atomic():
-                claim.save()
-        except IntegrityError:
-            taken += 1
-            continue
-        proposed += 1
-    return BatchMade(batch, proposed, taken)
+    attempted = 0
+    candidates = list(
+        Attachment.objects.filter(attached_on__lte=window_end)
+        .order_by("family_id")
+        .values_list("family_id", "framework")
+    )
+    ids = [
+        family_id for family_id, framework in candidates if (family_id, framework) not in claimed
+    ]
+    for start in range(0, len(ids), CHUNK):
+        families = list(Family.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
+        answers = results_compute_many(families, as_of=window_end)
+        claims = []
+        for family in families:
+            computed = answers[family.pk]
+            if isinstance(computed, ApplicationError) or computed.readiness.status != CLAIMABLE:
+                continue
+            claims.append(_claim_from(batch, family, computed))
+        # A family another batch claims at the same moment is skipped by the database's
+        # once-per-programme constraint, not an error.
+        Claim.objects.bulk_create(claims, ignore_conflicts=True)
+        attempted += len(claims)
+    proposed = Claim.objects.filter(batch=batch).count()
+    return BatchMade(batch, proposed, attempted - proposed)
 
 
 @records_actor

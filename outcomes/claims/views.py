@@ -21,11 +21,18 @@ from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.forms import GOVUKForm
 from outcomes.claims import services
-from outcomes.claims.access import can_audit_claims, can_make_claims, can_see_claims
+from outcomes.claims.access import (
+    can_audit_claims,
+    can_claim_equivalent_progress,
+    can_export_claims,
+    can_make_claims,
+    can_see_claims,
+    can_see_money,
+)
 from outcomes.claims.forms import ClaimBatchForm, ClaimRemoveForm
 from outcomes.models import Claim, ClaimBatch, ClaimBatchStatus, ClaimStatus
 
-SEE = "programme managers and internal auditors"
+SEE = "programme managers, internal auditors and senior officers"
 CLAIMS_PER_PAGE = 50
 MAKE = "programme managers"
 
@@ -34,7 +41,9 @@ def _viewer(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if not can_see_claims(user):
-        raise PermissionDenied("Only programme managers and internal auditors see claims")
+        raise PermissionDenied(
+            "Only programme managers, internal auditors and senior officers see claims"
+        )
     return user
 
 
@@ -61,7 +70,11 @@ def claim_batch_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "outcomes/claims/batch_list.html",
-        {"batches": batches, "can_make": can_make_claims(user)},
+        {
+            "batches": batches,
+            "can_make": can_make_claims(user),
+            "can_see_money": can_see_money(user),
+        },
     )
 
 
@@ -120,6 +133,9 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             "sampled": sums["sampled"],
             "clawed_back": sums["clawed_back"] or Decimal("0"),
             "can_claw_back": can_make_claims(user) and batch.status == ClaimBatchStatus.ACCEPTED,
+            "can_add_equivalent": can_claim_equivalent_progress(user)
+            and batch.status == ClaimBatchStatus.DRAFT,
+            "can_export": can_export_claims(user),
         },
     )
 
@@ -337,4 +353,46 @@ def claim_claw_back(request: HttpRequest, batch_id: int, claim_id: int) -> HttpR
         audit.claim_claw_back,
         "outcomes/claims/claim_claw_back.html",
         "The claim for {reference} is clawed back",
+    )
+
+
+@login_required
+@access_rule("senior officers (a draft batch; the family attached and not claimable)")
+def claim_equivalent_add(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A senior officer adds a family to a draft batch on "equivalent progress", with a
+    written reason (outcomes.claims.equivalent)."""
+    from django.http import Http404
+
+    from families.selectors import family_get_for_user_or_404
+    from outcomes.claims import equivalent
+    from outcomes.claims.forms import ClaimEquivalentForm
+
+    user = request.user
+    assert isinstance(user, User)
+    if not can_claim_equivalent_progress(user):
+        raise PermissionDenied("Only a senior officer approves claims on equivalent progress")
+    batch = get_object_or_404(ClaimBatch, pk=batch_id)
+    form = ClaimEquivalentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["family"]
+        try:
+            family = family_get_for_user_or_404(user, reference)
+        except Http404:
+            form.add_error("family", f"There is no family with the reference {reference}")
+        else:
+            try:
+                claim = equivalent.claim_equivalent_add(
+                    actor=user, batch=batch, family=family, reason=form.cleaned_data["reason"]
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, equivalent.equivalent_added_message(claim))
+                return redirect("outcomes:claim-batch", batch_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "outcomes/claims/claim_equivalent_add.html",
+        {"batch": batch, "form": form, "is_draft": batch.status == ClaimBatchStatus.DRAFT},
+        status=status,
     )

@@ -22,6 +22,7 @@ from agencies.request_user import request_user_or_403
 from audit.services import access_event_record
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
+from oneplan.spreadsheets import spreadsheet_text
 from outcomes.feeds import selectors, services
 from outcomes.feeds.access import can_submit_feeds
 from outcomes.feeds.forms import FeedUploadForm
@@ -149,12 +150,6 @@ class _Echo:
         return value
 
 
-def _safe_cell(value: object) -> str:
-    # The report is opened in spreadsheets: never let a value start a formula.
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @access_rule(RULE)
 def feed_errors_download(request: HttpRequest, submission_id: int) -> StreamingHttpResponse:
@@ -176,12 +171,16 @@ def feed_errors_download(request: HttpRequest, submission_id: int) -> StreamingH
         yield "\ufeff"
         yield writer.writerow(["row", "column", "message"])
         if submission.file_error:
-            yield writer.writerow(["", "", _safe_cell(submission.file_error)])
+            yield writer.writerow(["", "", spreadsheet_text(submission.file_error)])
         errors = selectors.feed_submission_row_errors(submission)
         for start in range(0, errors.count(), ERRORS_DOWNLOAD_CHUNK):
             for error in errors[start : start + ERRORS_DOWNLOAD_CHUNK]:
                 yield writer.writerow(
-                    [error["row"], _safe_cell(error["column"]), _safe_cell(error["message"])]
+                    [
+                        error["row"],
+                        spreadsheet_text(error["column"]),
+                        spreadsheet_text(error["message"]),
+                    ]
                 )
 
     stem = submission.filename.rsplit(".", 1)[0] or "feed"

@@ -10,10 +10,11 @@ Windows follow DOMAIN.md 4.0 (``outcomes.frameworks.measures`` says how).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from outcomes.frameworks.checks import out_of_work_benefit
 from outcomes.frameworks.codes import (
@@ -78,6 +79,36 @@ class Outcome(NamedTuple):
 # ---------------------------------------------------------------------------
 
 
+# A family's measures are judged on the same few days over and over (every need's
+# measures, on the results date and on the closure date): the household's evidence is
+# grouped by kind once per (household, people, day) and shared. Households are
+# immutable; each entry keeps its household and rules, so an id is never mistaken for
+# another object's.
+_CONTEXTS: OrderedDict[tuple[int, frozenset[int] | None, date, int], tuple[Any, ...]] = (
+    OrderedDict()
+)
+_CONTEXTS_KEPT = 16
+
+
+def _context(
+    household: Household, rules: HouseholdRules, as_of: date, people: frozenset[int] | None
+) -> Context:
+    key = (id(household), people, as_of, id(rules))
+    hit = _CONTEXTS.get(key)
+    if hit is not None and hit[0] is household and hit[1] is rules:
+        _CONTEXTS.move_to_end(key)
+        context: Context = hit[2]
+        return context
+    facts: Iterable[Fact] = household.facts
+    if people is not None:
+        facts = [f for f in household.facts if f.person_id in people]
+    context = Context(members=household.members, facts=facts, rules=rules, as_of=as_of)
+    _CONTEXTS[key] = (household, rules, context)
+    if len(_CONTEXTS) > _CONTEXTS_KEPT:
+        _CONTEXTS.popitem(last=False)
+    return context
+
+
 class Scope:
     """The household on the assessment date (members still in it, evidence dated on or
     before it, of ``people`` only when given), with the attachment date. ``since``: no
@@ -99,10 +130,7 @@ class Scope:
         self.as_of = as_of
         self.people = None if people is None else frozenset(people)
         self.since = since
-        facts: Iterable[Fact] = household.facts
-        if self.people is not None:
-            facts = [f for f in household.facts if f.person_id in self.people]
-        self.ctx = Context(members=household.members, facts=facts, rules=rules, as_of=as_of)
+        self.ctx = _context(household, rules, as_of, self.people)
 
     def facts(self, kind: str) -> list[Fact]:
         return self.ctx.facts(kind)

@@ -690,6 +690,7 @@ READ_ASSESSMENT = {
     "coordinator": 200,  # its LCG's coordinator
     "programme_manager": 200,
     "auditor": 200,
+    "senior_officer": 200,
     "dpo": 200,
     "other_keyworker": 404,  # same agency, not their family
     "practitioner": 404,  # police, not on the team
@@ -833,7 +834,16 @@ _CLAIMS_READ = {
     **dict.fromkeys(SIGNED_IN, 403),
     "programme_manager": 200,
     "auditor": 200,
+    "senior_officer": 200,  # reads claims, adds claims on equivalent progress
 }
+
+# Whoever reads claims exports a batch (outcomes.claims.access.can_export_claims): the
+# page sends them on to the export's job.
+_CLAIMS_EXPORT = {p: 302 if code == 200 else code for p, code in _CLAIMS_READ.items()}
+
+
+_SENIOR_OFFICERS_ONLY = {"anonymous": SIGN_IN, **dict.fromkeys(SIGNED_IN, 403)}
+EQUIVALENT_REASON = "Matrix: progress equivalent to the result, confirmed at the review"
 
 
 def _auditors_only(ok: int) -> dict[str, int]:
@@ -884,6 +894,9 @@ def _claims_snapshot(w: ClaimsMatrixWorld) -> tuple[Any, ...]:
         sorted(ClaimAudit.objects.values_list("pk", "decision", "note")),
         sorted(ClaimBatch.objects.values_list("pk", "paid_amount", "paid_on")),
         ClaimBatchChange.objects.count(),
+        # An export refused starts no job and records no read.
+        Job.objects.count(),
+        _reads_recorded(),
     )
 
 
@@ -930,7 +943,7 @@ CLAIMS = Table(
             "claim-replay",
             "post",
             _claim_url("claim-replay"),
-            {**_CLAIMS_READ, "programme_manager": 302, "auditor": 302},
+            {**_CLAIMS_READ, "programme_manager": 302, "auditor": 302, "senior_officer": 302},
         ),
         RouteCase(
             "claim-remove-post",
@@ -989,10 +1002,216 @@ CLAIMS = Table(
             _programme_managers_only(400),
             lambda w: {"reason": "Matrix: found invalid"},
         ),
+        # Exports: whoever reads claims starts one (a background job, then its page).
+        RouteCase(
+            "claim-batch-export",
+            "post",
+            _batch_url("claim-batch-export"),
+            _CLAIMS_EXPORT,
+            lambda w: {"format": "xlsx", "idempotency_key": "matrix"},
+        ),
+        RouteCase(
+            "api-claim-batch-exports",
+            "post",
+            lambda w: f"/api/claim-batches/{w.batch}/exports/",
+            _api(_CLAIMS_EXPORT, 202),
+            lambda w: {"format": "csv"},
+            json=True,
+        ),
+        # Equivalent progress: senior officers only. The world's family is claimed already,
+        # so the senior officer's post is refused on the form (400) and changes nothing.
+        RouteCase(
+            "claim-equivalent-add",
+            "get",
+            _batch_url("claim-equivalent-add"),
+            _SENIOR_OFFICERS_ONLY | {"senior_officer": 200},
+        ),
+        RouteCase(
+            "claim-equivalent-add-post",
+            "post",
+            _batch_url("claim-equivalent-add"),
+            _SENIOR_OFFICERS_ONLY | {"senior_officer": 400},
+            lambda w: {"family": w.world.own_family.reference, "reason": EQUIVALENT_REASON},
+        ),
+        RouteCase(
+            "api-claim-batch-equivalent-claims",
+            "get",
+            lambda w: f"/api/claim-batches/{w.batch}/equivalent-claims/",
+            _api(_CLAIMS_READ, 200),
+        ),
+        RouteCase(
+            "api-claim-batch-equivalent-claims-post",
+            "post",
+            lambda w: f"/api/claim-batches/{w.batch}/equivalent-claims/",
+            {**_SENIOR_OFFICERS_ONLY, "anonymous": 403, "senior_officer": 400},
+            lambda w: {"family": w.world.own_family.reference, "reason": EQUIVALENT_REASON},
+            json=True,
+        ),
         RouteCase("claim-audit", "get", _claim_url("claim-audit"), _auditors_only(200)),
         # Without a decision the form is shown again (400), whatever the batch's state.
         RouteCase("claim-audit-post", "post", _claim_url("claim-audit"), _auditors_only(400)),
     ],
 )
 
-TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT, CLAIMS]
+# --- Money (outcomes.claims.access.can_see_money, can_change_payment_rates) ------------
+
+
+@dataclass
+class MoneyMatrixWorld:
+    world: World
+    fee: int
+
+
+def _build_money() -> MoneyMatrixWorld:
+    from django.utils import timezone
+
+    from outcomes.models import AttachmentFee
+
+    world = build_world()
+    # Seeded by a data migration (ensured here: a browser test may have emptied the table).
+    fee, _ = AttachmentFee.objects.get_or_create(
+        framework="tf2",
+        financial_year=2015,
+        defaults={"amount": 1000, "source": "National default", "updated_at": timezone.now()},
+    )
+    return MoneyMatrixWorld(world, fee.pk)
+
+
+def _money_snapshot(w: MoneyMatrixWorld) -> tuple[Any, ...]:
+    from django.apps import apps
+
+    from outcomes.models import AttachmentFee
+
+    return (
+        sorted(AttachmentFee.objects.values_list("pk", "amount", "source")),
+        apps.get_model("outcomes", "AttachmentFeeEvent").objects.count(),
+    )
+
+
+def _fee_url(w: MoneyMatrixWorld) -> str:
+    return reverse("outcomes:attachment-fee-change", args=[w.fee])
+
+
+MONEY = Table(
+    name="money",
+    build=_build_money,
+    snapshot=_money_snapshot,
+    cases=[
+        RouteCase("money", "get", lambda w: reverse("outcomes:money"), _PM_PAGE),
+        RouteCase("money-csv", "get", lambda w: reverse("outcomes:money-csv"), _PM_PAGE),
+        RouteCase("payment-rates", "get", lambda w: reverse("outcomes:payment-rates"), _PM_PAGE),
+        RouteCase(
+            "attachment-fee-new", "get", lambda w: reverse("outcomes:attachment-fee-new"), _PM_PAGE
+        ),
+        RouteCase(
+            "attachment-fee-new-post",
+            "post",
+            lambda w: reverse("outcomes:attachment-fee-new"),
+            _programme_managers_only(302),
+            lambda w: {
+                "framework": "sf2022",
+                "financial_year": "2025",
+                "amount": "650",
+                "source": "Matrix",
+            },
+        ),
+        RouteCase("attachment-fee-change", "get", _fee_url, _PM_PAGE),
+        RouteCase(
+            "attachment-fee-change-post",
+            "post",
+            _fee_url,
+            _programme_managers_only(302),
+            lambda w: {"amount": "1100", "source": "Matrix"},
+        ),
+        RouteCase(
+            "api-money",
+            "get",
+            lambda w: "/api/money/",
+            _programme_managers_only(200, anonymous=403),
+        ),
+    ],
+)
+
+# --- Outcomes recorded by the lead practitioner (outcomes.results.recorded_access) -------
+
+# Only the family's lead professional records; those who see the family otherwise get 403
+# on the page, those who do not see it 404.
+RECORD_OUTCOME = {
+    "anonymous": SIGN_IN,
+    "keyworker": 302,
+    "coordinator": 403,
+    "programme_manager": 403,
+    "auditor": 403,
+    "senior_officer": 403,
+    "dpo": 403,
+    "other_keyworker": 404,
+    "practitioner": 404,
+    "other_practitioner": 404,
+    "other_coordinator": 404,
+    "sysadmin": 403,
+}
+RECORDED_REASON = "Matrix: the family eats together again, seen at the review"
+
+
+def _build_recorded() -> OutcomesMatrixWorld:
+    world = build_world()
+    framework_versions_ensure()
+    attachment, _ = family_attach(
+        actor=system_actor(),
+        family=world.own_family,
+        framework="sf2022",
+        attached_on=datetime.date(2025, 9, 1),
+    )
+    attachment.entry_criteria = {"family_relationships": {"met": True, "people": []}}
+    attachment.save(update_fields=["entry_criteria"])
+    return OutcomesMatrixWorld(world)
+
+
+def _recorded_snapshot(w: OutcomesMatrixWorld) -> tuple[Any, ...]:
+    from outcomes.models import RecordedOutcome
+
+    return (
+        sorted(RecordedOutcome.objects.values_list("pk", "is_current", "superseded_by_id")),
+        _reads_recorded(),
+    )
+
+
+def _record_url(w: OutcomesMatrixWorld) -> str:
+    return reverse("outcomes:recorded-outcome-record", args=[_ref(w)])
+
+
+def _recorded_api(w: OutcomesMatrixWorld) -> str:
+    return f"/api/families/{_ref(w)}/recorded-outcomes/"
+
+
+RECORDED = Table(
+    name="recorded outcomes",
+    build=_build_recorded,
+    snapshot=_recorded_snapshot,
+    cases=[
+        RouteCase("recorded-outcome-record", "get", _record_url, _page(RECORD_OUTCOME)),
+        RouteCase(
+            "recorded-outcome-record-post",
+            "post",
+            _record_url,
+            RECORD_OUTCOME,
+            lambda w: {
+                "need": "family_relationships",
+                "positive": "yes",
+                "reason": RECORDED_REASON,
+            },
+        ),
+        # Reading: whoever may read the family's assessment and results.
+        RouteCase("api-recorded-outcomes", "get", _recorded_api, READ_ASSESSMENT),
+        RouteCase(
+            "api-recorded-outcomes-post",
+            "post",
+            _recorded_api,
+            _api(RECORD_OUTCOME, 201),
+            lambda w: {"need": "family_relationships", "positive": True, "reason": RECORDED_REASON},
+            json=True,
+        ),
+    ],
+)
+
+TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT, CLAIMS, MONEY, RECORDED]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -143,14 +144,14 @@ def test_two_managers_at_once_claim_a_family_once(
     start = threading.Barrier(2)
     # Both have found the family claimable (and unclaimed) before either writes its claim.
     computed = threading.Barrier(2, timeout=30)
-    compute = services.results_compute
+    compute = services.results_compute_many
 
-    def in_step(**kwargs: object) -> object:
-        found = compute(**kwargs)
+    def in_step(*args: Any, **kwargs: Any) -> object:
+        found = compute(*args, **kwargs)
         computed.wait()
         return found
 
-    monkeypatch.setattr(services, "results_compute", in_step)
+    monkeypatch.setattr(services, "results_compute_many", in_step)
     made: list[int] = []
     taken: list[int] = []
     errors: list[Exception] = []

@@ -187,3 +187,21 @@ def test_payment_and_claw_back_of_an_accepted_batch(tf1_family: World) -> None: 
         window_end=datetime.date(2025, 9, 30),
     )
     assert again.proposed == 1
+
+
+def test_an_accepted_batch_holds_a_family_the_journey_cannot_move_yet(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    """No lawful basis for sharing recorded: government's acceptance is recorded all the
+    same and the family stays at "outcomes met" (the move is held and logged)."""
+    manager, auditor = tf1_family.programme_manager.user, tf1_family.auditor.user
+    batch = _batch(tf1_family)
+    Family.objects.filter(pk=tf1_family.own_family.pk).update(status=FamilyStatus.OUTCOMES_MET)
+    batch = batch_audit_start(actor=manager, batch=batch, seed=7)
+    for audit in ClaimAudit.objects.filter(claim__batch=batch):
+        claim_audit_decide(actor=auditor, audit=audit, checklist=ALL_CONFIRMED, decision="pass")
+    batch = batch_submit(actor=manager, batch=batch)
+    batch = batch_outcome_record(actor=manager, batch=batch, accepted=True)
+    assert batch.status == "accepted"
+    tf1_family.own_family.refresh_from_db()
+    assert tf1_family.own_family.status == FamilyStatus.OUTCOMES_MET

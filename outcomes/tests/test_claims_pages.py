@@ -144,3 +144,35 @@ def test_the_batch_goes_through_audit_submission_and_acceptance_on_its_pages(
     done = manager.post(claw_back, {"reason": "The job was a placement"}, follow=True)
     html = unescape(done.content.decode())
     assert "is clawed back" in html and "(£800.00 clawed back)" in html
+
+
+def test_a_batch_of_more_than_fifty_claims_is_shown_fifty_a_page_with_its_totals(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    from tests.factories import FamilyFactory
+
+    _run("attach", "--person", "DWP:D-1", "--framework", "tf1", "--on", "2024-09-01")
+    client = client_for(tf1_family.programme_manager)
+    client.post(reverse("outcomes:claim-batch-new"), WINDOW)
+    first = Claim.objects.get()
+    # 59 more claims in the batch, each for a family of its own (copies of the first).
+    extra = []
+    for _ in range(59):
+        claim = Claim.objects.get(pk=first.pk)
+        claim.pk = None
+        claim.family_id = FamilyFactory(lcg=tf1_family.own_family.lcg).pk
+        extra.append(claim)
+    Claim.objects.bulk_create(extra)
+    url = reverse("outcomes:claim-batch", args=[first.batch_id])
+
+    page_one = unescape(client.get(url).content.decode())
+    page_two = unescape(client.get(url, {"page": "2"}).content.decode())
+    references = [c.family.reference for c in Claim.objects.order_by("family__reference")]
+    on_one = [r for r in references if f">{r}<" in page_one]
+    on_two = [r for r in references if f">{r}<" in page_two]
+    assert (len(on_one), len(on_two)) == (50, 10)
+    assert not set(on_one) & set(on_two)
+    # The totals are the whole batch's on every page.
+    for html in (page_one, page_two):
+        assert "£48,000.00" in html
+    assert 'rel="next"' in page_one and 'rel="prev"' in page_two

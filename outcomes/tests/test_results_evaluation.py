@@ -6,19 +6,21 @@ from __future__ import annotations
 import datetime
 
 import psycopg2
+import pytest
 from django.db import connection
 
 from agencies.services import system_actor
 from conftest import World
 from families.models import Family, FamilyStatusChange
 from families.states import FamilyStatus
-from outcomes.models import Result
+from outcomes.models import EvaluationKind, EvaluationRun, Result, ResultQueue
 from outcomes.results import evaluation
 from outcomes.results.evaluation import results_all_run, results_families_run
 from outcomes.results.services import family_attach
 from outcomes.results.tasks import results_all_task
 from outcomes.tests.test_results_command import tf1_family  # noqa: F401 (fixture)
 from plans.tests.test_plan_support import lawful_basis_for
+from tests.support.assessment import evidence_add
 
 ATTACHED = datetime.date(2024, 9, 1)
 # R3 met (13 weeks in work from 6 January 2025); and a date before any route.
@@ -112,9 +114,91 @@ def test_the_nightly_task_evaluates_every_attached_family_once_at_a_time(
     other = psycopg2.connect(**params)
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, 0)", [evaluation._RUN_ALL_LOCK])
+            cursor.execute("SELECT pg_advisory_lock(%s, 0)", [evaluation.RUN_ALL_LOCK])
         assert results_all_run(actor=system_actor()) is None
         assert results_all_task() == -1
     finally:
         other.close()
     assert results_all_run(actor=system_actor()) is not None
+
+
+def test_the_nightly_run_looks_only_at_families_due_or_changed(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    family = _attach(tf1_family)
+    actor = system_actor()
+    first = results_all_run(actor=actor, as_of=MET)
+    assert first is not None and first.families == 1
+    stored = Result.objects.get(family=family, is_current=True)
+    assert stored.valid_until is not None and stored.valid_until > MET
+    run = EvaluationRun.objects.get(kind=EvaluationKind.RESULTS)
+    assert run.everyone and run.finished_at is not None and run.counts["queued"] == 1
+
+    # The next night, nothing new and still valid: nobody is evaluated.
+    quiet = results_all_run(actor=actor, as_of=MET + datetime.timedelta(days=1))
+    assert quiet is not None and quiet.families == 0
+    assert EvaluationRun.objects.filter(kind=EvaluationKind.RESULTS).first().counts == {
+        "queued": 0,
+        "families": 0,
+        "written": 0,
+        "refreshed": 0,
+        "moved": 0,
+        "held": 0,
+    }
+
+    # New evidence about a member: the family is looked at the next night.
+    parent = family.memberships.get().person
+    evidence_add(parent, "asb", "2025-08-20", agency_code="POLICE", intervention="abc")
+    changed = results_all_run(actor=actor, as_of=MET + datetime.timedelta(days=2))
+    assert changed is not None and changed.families == 1
+
+    # The day after the results stop being sure to hold: looked at again without any
+    # change.
+    stored = Result.objects.get(family=family, is_current=True)
+    due_day = stored.valid_until + datetime.timedelta(days=1)  # type: ignore[operator]
+    assert results_all_run(actor=actor, as_of=stored.valid_until).families == 0
+    due = results_all_run(actor=actor, as_of=due_day)
+    assert due is not None and due.families == 1
+    assert Result.objects.get(family=family, is_current=True).as_of == due_day
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_share_one_queue_and_do_nothing_twice(
+    tf1_family: World,  # noqa: F811
+) -> None:
+    _attach(tf1_family)
+    family_attach(
+        actor=system_actor(),
+        family=tf1_family.other_lcg_family,
+        framework="tf1",
+        attached_on=ATTACHED,
+    )
+    _, queued = evaluation.results_queue_due(as_of=MET)
+    assert queued == 2
+    # The first worker holds one family's row (as if half way through its chunk); the
+    # second takes only what is left, and the held row is still queued afterwards.
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**params)
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                "SELECT family_id FROM outcomes_resultqueue ORDER BY family_id LIMIT 1 "
+                "FOR UPDATE SKIP LOCKED"
+            )
+            (held,) = cursor.fetchone()
+        second = evaluation.results_queue_process(actor=system_actor())
+        assert second.families == 1
+        assert list(ResultQueue.objects.values_list("family_id", flat=True)) == [held]
+        assert not Result.objects.filter(family_id=held).exists()
+        # The run stays open while a worker still holds part of the queue.
+        assert EvaluationRun.objects.get().finished_at is None
+    finally:
+        other.rollback()
+        other.close()
+    # The first worker died: its row went back to the queue; the next worker takes it.
+    third = evaluation.results_queue_process(actor=system_actor())
+    assert third.families == 1
+    assert Result.objects.filter(is_current=True).count() == 2
+    assert Result.objects.count() == 2
+    run = EvaluationRun.objects.get()
+    assert run.finished_at is not None and run.counts["families"] == 2

@@ -44,7 +44,15 @@ CASE_WORKERS = {"keyworker", "other_keyworker", "practitioner", "other_practitio
 # Who sees own_family: its lead professional, the police (on the team), its LCG's
 # coordinator and the programme-wide roles. The council's other key worker does not: the
 # family has a named lead professional, so nothing is granted to the council itself.
-SEES = {"keyworker", "practitioner", "coordinator", "programme_manager", "auditor", "dpo"}
+SEES = {
+    "keyworker",
+    "practitioner",
+    "coordinator",
+    "programme_manager",
+    "auditor",
+    "senior_officer",
+    "dpo",
+}
 EDITS = {"keyworker", "coordinator"}
 UPDATES_POLICE_ACTION = EDITS | {"practitioner"}
 OUTSIDE = set(CASE_ROLES) - SEES
@@ -139,7 +147,14 @@ PLAN_PRINT_AND_WORK_PAGES = Table(
 
 # other_lcg_family has no plan: only its LCG's coordinator may start one. Its lead
 # agency's practitioner and the programme-wide roles see it but may not start a plan.
-SEES_OTHER = {"other_practitioner", "other_coordinator", "programme_manager", "auditor", "dpo"}
+SEES_OTHER = {
+    "other_practitioner",
+    "other_coordinator",
+    "programme_manager",
+    "auditor",
+    "senior_officer",
+    "dpo",
+}
 
 PLAN_API = Table(
     name="plan api",

@@ -265,6 +265,12 @@ def staff_specs() -> list[StaffSpec]:
         ),
         StaffSpec("auditor", "SIAP", Role.INTERNAL_AUDITOR, "Senior Internal Auditor"),
         StaffSpec(
+            "senior.officer",
+            SUPPORTING_FAMILIES_TEAM,
+            Role.SENIOR_OFFICER,
+            "Head of Early Help (senior officer)",
+        ),
+        StaffSpec(
             "dpo",
             SUPPORTING_FAMILIES_TEAM,
             Role.DATA_PROTECTION_OFFICER,

@@ -49,6 +49,7 @@ from oneplan.site.demo.casework_seed import (
 from outcomes.assessment.needs import identified_needs_open
 from outcomes.assessment.services import assessment_families_run
 from outcomes.frameworks.registry import CRITERIA
+from outcomes.results.services import attachments_record
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -186,6 +187,11 @@ def seed_demo(
         actor=actor, family_ids=family_ids, as_of=day, open_needs=False
     )
     rows["outcomes_assessment"] = assessed.written
+    # Families taken on are attached to the programme on the day they were allocated,
+    # with their entry assessment. Their results are worked out on each page and by the
+    # nightly evaluation (which also moves families whose results are met along the
+    # journey: the seeded histories stop before that).
+    rows["outcomes_attachment"] = attachments_record(actor=actor, family_ids=family_ids)
     # The problems found become needs, as the assessment opens them; a seeded plan
     # already holds the needs its key worker worked with, so only families without a
     # plan get theirs here.
