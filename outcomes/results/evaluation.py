@@ -304,12 +304,15 @@ def results_queue_due(*, as_of: date, everyone: bool = False) -> tuple[Evaluatio
 
 
 def _run_add(counts: EvaluationCounts) -> None:
-    """Add a worker's counts to the open run, and close the run once the queue is empty
-    (the last worker to find it empty closes it; closing twice changes nothing)."""
+    """Add a worker's counts to the latest run, and close it once the queue is empty:
+    whichever worker finds it empty first closes it, and a worker finishing after that
+    still adds its counts (closing twice changes nothing)."""
+    if not any(counts.as_dict().values()) and ResultQueue.objects.exists():
+        return
     with transaction.atomic():
         run = (
             EvaluationRun.objects.select_for_update()
-            .filter(kind=EvaluationKind.RESULTS, finished_at__isnull=True)
+            .filter(kind=EvaluationKind.RESULTS)
             .order_by("-started_at")
             .first()
         )
@@ -317,7 +320,7 @@ def _run_add(counts: EvaluationCounts) -> None:
             return
         for name, value in counts.as_dict().items():
             run.counts[name] = run.counts.get(name, 0) + value
-        if not ResultQueue.objects.exists():
+        if run.finished_at is None and not ResultQueue.objects.exists():
             run.finished_at = timezone.now()
         run.save(update_fields=["counts", "finished_at"])
 

@@ -202,3 +202,41 @@ def test_two_workers_share_one_queue_and_do_nothing_twice(
     assert Result.objects.count() == 2
     run = EvaluationRun.objects.get()
     assert run.finished_at is not None and run.counts["families"] == 2
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_on_a_real_worker_twice_has_one_effect(
+    tf1_family: World,  # noqa: F811
+    celery_worker_thread: None,
+) -> None:
+    """The beat's task sent to a real worker (which also takes the helper tasks it asks
+    for): every attached family's results stored once; sent again, nothing is due."""
+    import threading
+
+    from outcomes.results.tasks import results_all_task as task
+
+    def finished_runs(count: int) -> list[EvaluationRun]:
+        # The worker is another thread: wait (at most 30 s) for its runs to finish.
+        poll = threading.Event()
+        for _ in range(600):
+            runs = list(
+                EvaluationRun.objects.filter(
+                    kind=EvaluationKind.RESULTS, finished_at__isnull=False
+                ).order_by("started_at")
+            )
+            if len(runs) >= count:
+                return runs
+            poll.wait(0.05)
+        raise AssertionError(f"{count} finished run(s) expected")
+
+    _attach(tf1_family)
+    task.delay()
+    first = finished_runs(1)
+    assert first[0].counts["queued"] == 1 and first[0].counts["written"] == 1
+    assert Result.objects.filter(is_current=True).count() == 1
+    task.delay()
+    runs = finished_runs(2)
+    assert [r.counts["queued"] for r in runs] == [1, 0]
+    assert Result.objects.count() == 1
+    assert not ResultQueue.objects.exists()
