@@ -45,6 +45,7 @@ OBJECT_WORDS: dict[str, str] = {
     "job": "Background job",
     "claim_batch": "Claim batch",
     "claim_batch_export": "Claim batch export",
+    "claim_readiness": "Claim readiness list",
     "recorded_outcomes": "Outcomes recorded by the lead practitioner",
 }
 

@@ -9,7 +9,7 @@ from outcomes.feeds import api as feeds_api
 from outcomes.matching import api as matching_api
 from outcomes.money import api as money_api
 from outcomes.results import api as results_api
-from outcomes.results import recorded_api
+from outcomes.results import readiness_api, recorded_api
 from outcomes.screening import api as screening_api
 
 
@@ -20,3 +20,4 @@ def register(router: BaseRouter) -> None:
     recorded_api.register(router)
     money_api.register(router)
     claim_equivalent_api.register(router)
+    readiness_api.register(router)

@@ -1002,6 +1002,13 @@ CLAIMS = Table(
             _programme_managers_only(400),
             lambda w: {"reason": "Matrix: found invalid"},
         ),
+        # Claim readiness: whoever reads claims.
+        RouteCase(
+            "claim-readiness", "get", lambda w: reverse("outcomes:claim-readiness"), _CLAIMS_READ
+        ),
+        RouteCase(
+            "api-claim-readiness", "get", lambda w: "/api/claim-readiness/", _api(_CLAIMS_READ, 200)
+        ),
         # Exports: whoever reads claims starts one (a background job, then its page).
         RouteCase(
             "claim-batch-export",
