@@ -189,6 +189,53 @@ def _copy(cursor: object, table: str, columns: str, buffer: io.StringIO) -> None
     cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)  # type: ignore[attr-defined]
 
 
+def copy_households(
+    raw: object,
+    fam: io.StringIO,
+    per: io.StringIO,
+    mem: io.StringIO,
+    src: io.StringIO,
+    evi: io.StringIO,
+) -> None:
+    """COPY generated families, people, memberships, agency people and evidence, in the
+    columns the generators here write (``generate``; ``claim_batch.py`` too)."""
+    _copy(
+        raw,
+        "families_family",
+        "id, reference, status, status_changed_at, attached_on, created_at, updated_at",
+        fam,
+    )
+    _copy(
+        raw,
+        "families_person",
+        "id, given_name, family_name, date_of_birth, sex, upn, nhs_number, ni_number, "
+        "created_at, updated_at",
+        per,
+    )
+    _copy(
+        raw,
+        "families_householdmembership",
+        "id, role, start_date, end_date, family_id, person_id",
+        mem,
+    )
+    _copy(
+        raw,
+        "outcomes_sourceperson",
+        "id, source_person_id, given_name, family_name, date_of_birth, sex, address_line_1, "
+        "postcode, uprn, household_id, upn, nhs_number, ni_number, match_method, match_score, "
+        "match_fields, linked_at, created_at, updated_at, agency_id, last_submission_id, "
+        "linked_by_id, person_id",
+        src,
+    )
+    _copy(
+        raw,
+        "outcomes_evidence",
+        "id, kind, record_id, date, end_date, data, is_restricted, extract_date, created_at, "
+        "updated_at, agency_id, person_id, submission_id, source_id",
+        evi,
+    )
+
+
 def generate(families: int, seed: int) -> dict[str, int]:
     """Write the families, people, members, agency people and evidence with COPY."""
     from django.db import connection, transaction
@@ -291,41 +338,7 @@ def generate(families: int, seed: int) -> dict[str, int]:
                     f"{AS_OF.isoformat()}\t{now}\t{now}\t{agency_id}\t{who}\t{submissions[kind]}\t{who}\n"
                 )
         rows.update(families=families, people=person_id, evidence=evidence_id)
-        _copy(
-            raw,
-            "families_family",
-            "id, reference, status, status_changed_at, attached_on, created_at, updated_at",
-            fam,
-        )
-        _copy(
-            raw,
-            "families_person",
-            "id, given_name, family_name, date_of_birth, sex, upn, nhs_number, ni_number, "
-            "created_at, updated_at",
-            per,
-        )
-        _copy(
-            raw,
-            "families_householdmembership",
-            "id, role, start_date, end_date, family_id, person_id",
-            mem,
-        )
-        _copy(
-            raw,
-            "outcomes_sourceperson",
-            "id, source_person_id, given_name, family_name, date_of_birth, sex, address_line_1, "
-            "postcode, uprn, household_id, upn, nhs_number, ni_number, match_method, match_score, "
-            "match_fields, linked_at, created_at, updated_at, agency_id, last_submission_id, "
-            "linked_by_id, person_id",
-            src,
-        )
-        _copy(
-            raw,
-            "outcomes_evidence",
-            "id, kind, record_id, date, end_date, data, is_restricted, extract_date, created_at, "
-            "updated_at, agency_id, person_id, submission_id, source_id",
-            evi,
-        )
+        copy_households(raw, fam, per, mem, src, evi)
         for table in (
             "families_family",
             "families_person",

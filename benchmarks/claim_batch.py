@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from assessment import copy_households
 from scratch import scratch_database_use
 
 BENCH_DATABASE = "oneplan_bench_claims"
@@ -159,41 +160,7 @@ def generate(families: int) -> None:
                     f"{json.dumps(data)}\t{restricted}\t{WINDOW[1]}\t{now}\t{now}\t{agency_id}\t"
                     f"{parent}\t{submissions[kind]}\t{parent}\n"
                 )
-        _copy(
-            raw,
-            "families_family",
-            "id, reference, status, status_changed_at, attached_on, created_at, updated_at",
-            fam,
-        )
-        _copy(
-            raw,
-            "families_person",
-            "id, given_name, family_name, date_of_birth, sex, upn, nhs_number, ni_number, "
-            "created_at, updated_at",
-            per,
-        )
-        _copy(
-            raw,
-            "families_householdmembership",
-            "id, role, start_date, end_date, family_id, person_id",
-            mem,
-        )
-        _copy(
-            raw,
-            "outcomes_sourceperson",
-            "id, source_person_id, given_name, family_name, date_of_birth, sex, address_line_1, "
-            "postcode, uprn, household_id, upn, nhs_number, ni_number, match_method, match_score, "
-            "match_fields, linked_at, created_at, updated_at, agency_id, last_submission_id, "
-            "linked_by_id, person_id",
-            src,
-        )
-        _copy(
-            raw,
-            "outcomes_evidence",
-            "id, kind, record_id, date, end_date, data, is_restricted, extract_date, created_at, "
-            "updated_at, agency_id, person_id, submission_id, source_id",
-            evi,
-        )
+        copy_households(raw, fam, per, mem, src, evi)
         for table in tables[:-1]:
             # Table names are this script's own constants.
             cursor.execute(

@@ -28,6 +28,7 @@ from audit.history import records_actor
 from families.services import family_transition
 from families.states import FamilyStatus
 from oneplan.errors import ApplicationError
+from oneplan.reasons import reason_checked
 from outcomes.claims.access import can_audit_claims, can_make_claims
 from outcomes.models import (
     AUDIT_CHECKLIST,
@@ -258,13 +259,7 @@ def claim_claw_back(*, actor: User, claim: Claim, reason: str) -> Claim:
     """A claim of an accepted batch found invalid later: clawed back, with a reason. The
     family may then be claimed again if it is still valid (DOMAIN.md 5)."""
     _require(can_make_claims(actor), "a programme manager can claw back a claim")
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Enter why the claim is clawed back", field="reason")
-    if len(reason) > NOTE_MAX:
-        raise ApplicationError(
-            f"The reason must be {NOTE_MAX:,} characters or fewer", field="reason"
-        )
+    reason = reason_checked(reason, missing="Enter why the claim is clawed back", maximum=NOTE_MAX)
     locked = Claim.objects.select_for_update().select_related("batch").get(pk=claim.pk)
     if locked.batch.status != B.ACCEPTED or locked.status != ClaimStatus.PROPOSED:
         raise ApplicationError("Only a claim of an accepted batch can be clawed back")

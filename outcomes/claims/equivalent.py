@@ -29,6 +29,7 @@ from audit.history import records_actor
 from families.models import Family
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
+from oneplan.reasons import reason_checked
 from outcomes.claims.access import can_claim_equivalent_progress
 from outcomes.claims.services import claim_snapshot
 from outcomes.frameworks.payments import DEFAULT_RESULT_PAYMENTS, result_payment
@@ -58,22 +59,13 @@ def full_result(framework: str, parameters: Mapping[str, Any]) -> tuple[str, Dec
 
 
 def _reason_checked(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError(
-            "Enter why the family's progress is equivalent to the result", field="reason"
-        )
-    if len(reason) < REASON_MIN:
-        raise ApplicationError(
-            f"The reason must be at least {REASON_MIN} characters: say what progress the "
-            "family made and why it is equivalent to the result",
-            field="reason",
-        )
-    if len(reason) > REASON_MAX:
-        raise ApplicationError(
-            f"The reason must be {REASON_MAX:,} characters or fewer", field="reason"
-        )
-    return reason
+    return reason_checked(
+        reason,
+        missing="Enter why the family's progress is equivalent to the result",
+        minimum=REASON_MIN,
+        maximum=REASON_MAX,
+        too_short="say what progress the family made and why it is equivalent to the result",
+    )
 
 
 @records_actor

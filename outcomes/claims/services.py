@@ -21,6 +21,7 @@ from audit.history import records_actor
 from families.models import Family
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
+from oneplan.reasons import reason_checked
 from outcomes.claims.access import can_make_claims
 from outcomes.frameworks.payments import result_payment
 from outcomes.frameworks.results import CLAIMABLE
@@ -163,13 +164,9 @@ def _batch_fill(
 def claim_remove(*, actor: User, claim: Claim, reason: str) -> Claim:
     """Take a family out of a draft batch, with a reason (kept with the claim)."""
     _require_programme_manager(actor)
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Enter why the family is removed from the batch", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ApplicationError(
-            f"The reason must be {REASON_MAX:,} characters or fewer", field="reason"
-        )
+    reason = reason_checked(
+        reason, missing="Enter why the family is removed from the batch", maximum=REASON_MAX
+    )
     locked = Claim.objects.select_for_update().select_related("batch").get(pk=claim.pk)
     if locked.batch.status != ClaimBatchStatus.DRAFT:
         raise ApplicationError("Families can be removed only while the batch is a draft")

@@ -17,6 +17,7 @@ from agencies.models import User
 from audit.history import records_actor
 from families.models import Family
 from oneplan.errors import ApplicationError
+from oneplan.reasons import reason_checked
 from outcomes.models import Attachment, RecordedOutcome
 from outcomes.results.recorded import RECORDING_FRAMEWORKS, recordable_needs
 from outcomes.results.recorded_access import can_record_outcome
@@ -26,20 +27,13 @@ REASON_MAX = 2000
 
 
 def _reason_checked(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("Enter why the outcome is positive or not", field="reason")
-    if len(reason) < REASON_MIN:
-        raise ApplicationError(
-            f"The reason must be at least {REASON_MIN} characters: say what you saw and "
-            "where it is recorded",
-            field="reason",
-        )
-    if len(reason) > REASON_MAX:
-        raise ApplicationError(
-            f"The reason must be {REASON_MAX:,} characters or fewer", field="reason"
-        )
-    return reason
+    return reason_checked(
+        reason,
+        missing="Enter why the outcome is positive or not",
+        minimum=REASON_MIN,
+        maximum=REASON_MAX,
+        too_short="say what you saw and where it is recorded",
+    )
 
 
 @records_actor
