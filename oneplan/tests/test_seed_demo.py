@@ -528,3 +528,20 @@ def test_demo_users_see_their_families_through_grants() -> None:
     for user in keyworkers[:5]:
         for family in family_list_for_user(user)[:3]:
             assert "view_family" in family_permissions(user, family)
+
+
+def test_families_taken_on_are_attached_with_results_stored(seeded: str) -> None:
+    """Allocated families are attached on their allocation day with their entry
+    assessment, and their results stored as the nightly evaluation works them out,
+    without moving anyone along the journey (the first night does that)."""
+    from outcomes.models import Attachment, Result
+
+    attached = set(Attachment.objects.values_list("family_id", flat=True))
+    taken_on = set(Family.objects.filter(attached_on__isnull=False).values_list("pk", flat=True))
+    assert attached and attached == taken_on
+    for attachment in Attachment.objects.select_related("family")[:20]:
+        assert attachment.attached_on == attachment.family.attached_on
+    assert set(Result.objects.filter(is_current=True).values_list("family_id", flat=True)) == (
+        attached
+    )
+    assert not FamilyStatusChange.objects.filter(reason__startswith="Results:").exists()

@@ -155,7 +155,9 @@ def _columns(rows: list[tuple[Any, ...]]) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)]
 
 
-def _evaluate_chunk(actor: User, family_ids: list[int], as_of: date) -> EvaluationCounts:
+def _evaluate_chunk(
+    actor: User, family_ids: list[int], as_of: date, *, follow_journey: bool = True
+) -> EvaluationCounts:
     """Evaluate a chunk and write what changed, in a few statements (the decision
     compared by fingerprint; a changed decision retires the current row and writes a
     new one; an unchanged one brings the current row up to date in place)."""
@@ -221,7 +223,7 @@ def _evaluate_chunk(actor: User, family_ids: list[int], as_of: date) -> Evaluati
                 cursor.execute(_REFRESH_SQL, [as_of, now, *_columns(refreshed)])
         counts.written += len(new_rows)
         counts.refreshed += len(refreshed)
-        for family, computed in judged:
+        for family, computed in judged if follow_journey else ():
             moved = _follow_journey(actor, family, computed)
             counts.moved += moved is True
             counts.held += moved is None
@@ -229,15 +231,24 @@ def _evaluate_chunk(actor: User, family_ids: list[int], as_of: date) -> Evaluati
 
 
 def results_families_run(
-    *, actor: User, family_ids: Iterable[int], as_of: date, chunk_size: int = CHUNK_SIZE
+    *,
+    actor: User,
+    family_ids: Iterable[int],
+    as_of: date,
+    chunk_size: int = CHUNK_SIZE,
+    follow_journey: bool = True,
 ) -> EvaluationCounts:
     """Evaluate these families' results on ``as_of`` (those attached), storing what
-    changed and moving them along the journey; each chunk commits on its own."""
+    changed and moving them along the journey (``follow_journey=False``: results only,
+    for demo data whose seeded histories stop short of it); each chunk commits on its
+    own."""
     ids = sorted(set(family_ids))
     total = EvaluationCounts()
     with actor_context(actor):
         for start in range(0, len(ids), chunk_size):
-            counts = _evaluate_chunk(actor, ids[start : start + chunk_size], as_of)
+            counts = _evaluate_chunk(
+                actor, ids[start : start + chunk_size], as_of, follow_journey=follow_journey
+            )
             for name, value in counts.as_dict().items():
                 setattr(total, name, getattr(total, name) + value)
     logger.info("Evaluated results of %s families: %s", total.families, total.as_dict())

@@ -49,6 +49,8 @@ from oneplan.site.demo.casework_seed import (
 from outcomes.assessment.needs import identified_needs_open
 from outcomes.assessment.services import assessment_families_run
 from outcomes.frameworks.registry import CRITERIA
+from outcomes.models import Attachment
+from outcomes.results.evaluation import results_families_run
 from outcomes.results.services import attachments_record
 
 if TYPE_CHECKING:
@@ -188,10 +190,14 @@ def seed_demo(
     )
     rows["outcomes_assessment"] = assessed.written
     # Families taken on are attached to the programme on the day they were allocated,
-    # with their entry assessment. Their results are worked out on each page and by the
-    # nightly evaluation (which also moves families whose results are met along the
-    # journey: the seeded histories stop before that).
+    # with their entry assessment, and their results stored as the nightly evaluation
+    # works them out (it would also move families whose results are met along the
+    # journey: the seeded histories stop short of that, and the first night does it).
     rows["outcomes_attachment"] = attachments_record(actor=actor, family_ids=family_ids)
+    attached = Attachment.objects.order_by("family_id").values_list("family_id", flat=True)
+    rows["outcomes_result"] = results_families_run(
+        actor=actor, family_ids=list(attached), as_of=day, follow_journey=False
+    ).written
     # The problems found become needs, as the assessment opens them; a seeded plan
     # already holds the needs its key worker worked with, so only families without a
     # plan get theirs here.
