@@ -6,7 +6,7 @@ whose results are not fully met to a draft claim batch, with a written reason.
   for at all), and is not claimable on its results (those are proposed as result claims
   when the batch is made).
 - Paid as the framework's full result: the highest result payment its version sets
-  (``outcomes.frameworks.payments.result_payment``), kept in ``route``.
+  (``outcomes.frameworks.payments.full_result``), kept in ``route``.
 - With the frozen evidence snapshot every claim has (``claim_snapshot``): the rules'
   decision in it shows the result was not met, which is what the reason answers.
 - Once per programme, like every claim: the database's ``claim_once_per_programme``
@@ -16,10 +16,7 @@ whose results are not fully met to a draft claim batch, with a written reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,7 +29,7 @@ from oneplan.errors import ApplicationError
 from oneplan.reasons import reason_checked
 from outcomes.claims.access import can_claim_equivalent_progress
 from outcomes.claims.services import claim_snapshot
-from outcomes.frameworks.payments import DEFAULT_RESULT_PAYMENTS, result_payment
+from outcomes.frameworks.payments import full_result
 from outcomes.frameworks.results import CLAIMABLE
 from outcomes.frameworks.snapshots import snapshot_hash
 from outcomes.frameworks.types import ParameterError
@@ -41,21 +38,6 @@ from outcomes.results.services import results_compute
 
 REASON_MIN = 30
 REASON_MAX = 2000
-
-
-def full_result(framework: str, parameters: Mapping[str, Any]) -> tuple[str, Decimal]:
-    """The framework's full result under a version's parameters: the route with the
-    highest result payment (the first of equals, in the framework's order of routes),
-    and that payment."""
-    payments = parameters.get("payments") or {}
-    routes = list(DEFAULT_RESULT_PAYMENTS.get(framework, {}))
-    routes += [r for r in payments if r not in routes] if isinstance(payments, Mapping) else []
-    if not routes:
-        raise ParameterError(f"No result payment is set for {framework}")
-    amounts = [(result_payment(framework, route, parameters), route) for route in routes]
-    best = max(amount for amount, _ in amounts)
-    route = next(route for amount, route in amounts if amount == best)
-    return route, best
 
 
 def _reason_checked(reason: str) -> str:

@@ -33,3 +33,20 @@ def result_payment(framework: str, route: str, parameters: Mapping[str, Any]) ->
     if not amount.is_finite() or amount < 0:
         raise ParameterError(f"payments.{route} must be an amount in pounds")
     return amount.quantize(Decimal("0.01"))
+
+
+def full_result(framework: str, parameters: Mapping[str, Any]) -> tuple[str, Decimal]:
+    """The framework's full result under a version's parameters: the route with the
+    highest result payment (the first of equals, in the framework's order of routes, then
+    any other route the version prices) and that payment, each priced by
+    ``result_payment``. What an equivalent progress claim is paid, and what a family at
+    risk would earn if it got there (tf1: R1+R2 or R3, £800 by default; tf2, sf2022:
+    £800)."""
+    payments = parameters.get("payments") or {}
+    routes = list(DEFAULT_RESULT_PAYMENTS.get(framework, {}))
+    routes += [r for r in payments if r not in routes] if isinstance(payments, Mapping) else []
+    if not routes:
+        raise ParameterError(f"No result payment is set for {framework}")
+    amounts = [(result_payment(framework, route, parameters), route) for route in routes]
+    best = max(amount for amount, _ in amounts)
+    return next(route for amount, route in amounts if amount == best), best

@@ -7,9 +7,6 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
-from outcomes.frameworks.payments import DEFAULT_RESULT_PAYMENTS, result_payment
 
 # The programme began in April 2012 (DOMAIN.md 1): no earlier year has any money.
 FIRST_YEAR = 2012
@@ -31,15 +28,6 @@ def financial_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 def financial_year_label(year: int) -> str:
     """``2025`` -> "2025 to 2026" (GOV.UK style for a financial year)."""
     return f"{year} to {year + 1}"
-
-
-def full_result_payment(framework: str, parameters: Mapping[str, Any]) -> Decimal:
-    """The most a family can earn under a framework version: the highest payment of its
-    routes, each priced by ``result_payment`` (the one function that prices a claim).
-    Used for a family at risk, which has no route yet: what it earns if it gets there
-    (tf1: R3 or R1+R2, £800 by default; tf2 and sf2022: £800)."""
-    routes = DEFAULT_RESULT_PAYMENTS.get(framework, {})
-    return max(result_payment(framework, route, parameters) for route in routes)
 
 
 # The chart (a stacked bar per LCG): its key, in the order the segments are drawn.

@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from agencies.models import AnyUser, User
 from lcgs.models import LCG
 from outcomes.claims.access import can_see_money
-from outcomes.frameworks.payments import result_payment
+from outcomes.frameworks.payments import full_result, result_payment
 from outcomes.frameworks.types import ParameterError
 from outcomes.models import (
     Attachment,
@@ -43,7 +43,6 @@ from outcomes.money.rules import (
     financial_year_bounds,
     financial_year_label,
     financial_year_of,
-    full_result_payment,
 )
 
 ZERO = Decimal("0.00")
@@ -210,7 +209,7 @@ def _pipeline(
         into["claimable"] = into.get("claimable", ZERO) + each * row["n"]
     for row in at_risk:
         try:
-            each = full_result_payment(row["framework"], versions[row["framework_version_id"]])
+            each = full_result(row["framework"], versions[row["framework_version_id"]])[1]
         except ParameterError:
             unpriced += row["n"]
             continue

@@ -368,14 +368,20 @@ def results_queue_process(*, actor: User, chunk_size: int = CHUNK_SIZE) -> Evalu
 
 
 def results_all_run(
-    *, actor: User, as_of: date | None = None, everyone: bool = False
+    *, actor: User, as_of: date | None = None, everyone: bool = False, helpers: int = 0
 ) -> EvaluationCounts | None:
-    """The nightly run on one worker: queue the families due or changed (``everyone``:
-    every attached family) and evaluate them. Other workers may share the queue with
-    ``results_queue_process``. Returns None when another run is queueing already."""
+    """The nightly run: queue the families due or changed (``everyone``: every attached
+    family), ask ``helpers`` more workers to share the queue (``results_queue_process``,
+    once the queue is committed), and evaluate here too. Returns None when another run
+    is queueing already."""
     day = as_of or timezone.localdate()
     with run_alone(RUN_ALL_LOCK) as held:
         if not held:
             return None
-        results_queue_due(as_of=day, everyone=everyone)
+        _, queued = results_queue_due(as_of=day, everyone=everyone)
+    if queued and helpers:
+        from outcomes.results.tasks import results_queue_process_task
+
+        for _ in range(helpers):
+            transaction.on_commit(results_queue_process_task.delay)
     return results_queue_process(actor=actor)

@@ -17,8 +17,9 @@ from django.urls import reverse
 from conftest import World, client_for
 from oneplan.errors import ApplicationError
 from outcomes.claims.audit import batch_audit_start
-from outcomes.claims.equivalent import REASON_MIN, claim_equivalent_add, full_result
+from outcomes.claims.equivalent import REASON_MIN, claim_equivalent_add
 from outcomes.claims.services import claim_batch_create, claim_replay
+from outcomes.frameworks.payments import full_result
 from outcomes.frameworks.snapshots import snapshot_hash
 from outcomes.models import (
     Claim,

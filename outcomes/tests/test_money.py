@@ -24,6 +24,7 @@ from agencies.models import User
 from conftest import World, client_for
 from families.models import Family
 from outcomes.assessment.services import framework_versions_ensure
+from outcomes.frameworks.payments import full_result
 from outcomes.models import (
     Attachment,
     AttachmentFee,
@@ -39,7 +40,6 @@ from outcomes.money.rules import (
     financial_year_bounds,
     financial_year_label,
     financial_year_of,
-    full_result_payment,
 )
 from outcomes.money.selectors import MoneyRow, money_summary
 from tests.factories import FamilyFactory, LCGFactory
@@ -89,7 +89,7 @@ def test_a_financial_year_runs_from_1_april_to_31_march() -> None:
 def test_an_at_risk_family_is_priced_at_its_frameworks_full_result(
     framework: str, parameters: dict[str, Any], amount: Decimal
 ) -> None:
-    assert full_result_payment(framework, parameters) == amount
+    assert full_result(framework, parameters)[1] == amount
 
 
 # --- A small programme, two LCGs and a family with no LCG ---------------------------
