@@ -20,7 +20,6 @@ advisory lock per family, in id order (so two chunks cannot deadlock), before it
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -345,7 +344,7 @@ def _assess_chunk(
                 version.version.pk,
                 code,
                 result.eligible,
-                json.dumps(criteria),
+                orjson.dumps(criteria).decode(),
                 result.met_count,
                 fp,
                 valid_until,

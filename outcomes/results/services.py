@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import User
@@ -207,6 +208,28 @@ def _not_before_lookback(household: Household, lookback: date) -> Household:
     return Household(members=household.members, facts=facts)
 
 
+def _attachments_read(family_ids: list[int]) -> dict[int, Attachment]:
+    """These families' attachments, by family id, with the entry criteria read as text
+    and decoded with orjson (the JSON field's own decoding cost more than the rules of a
+    small family)."""
+    attachments = {
+        a.family_id: a
+        for a in Attachment.objects.filter(family_id__in=family_ids).defer(
+            "entry_summary", "entry_criteria"
+        )
+    }
+    if attachments:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT family_id, entry_criteria::text FROM outcomes_attachment "
+                "WHERE family_id = ANY(%s)",
+                [list(attachments)],
+            )
+            for family_id, criteria in cursor.fetchall():
+                attachments[family_id].entry_criteria = orjson.loads(criteria)
+    return attachments
+
+
 def results_compute_many(
     families: Sequence[Family],
     *,
@@ -224,12 +247,7 @@ def results_compute_many(
     Outcome Plan's outcome measures); nothing is stored either way."""
     overrides = results_parameters or {}
     answers: dict[int, FamilyResults | ApplicationError] = {}
-    attachments = {
-        a.family_id: a
-        for a in Attachment.objects.filter(family_id__in=[f.pk for f in families]).defer(
-            "entry_summary"
-        )
-    }
+    attachments = _attachments_read([f.pk for f in families])
     # A few versions for any number of families: read each once, not once a family.
     version_rows = {
         v.pk: v
