@@ -10,10 +10,10 @@ worker's decision.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from django.db import connection
 
 from agencies.models import User
@@ -62,7 +62,7 @@ def _open_for(family_ids: list[int], *, actor: User) -> int:
     identified: dict[int, IdentifiedNeeds] = {}
     for family_id, framework, criteria in found:
         if isinstance(criteria, str):  # the database driver leaves jsonb as text
-            criteria = json.loads(criteria)
+            criteria = orjson.loads(criteria)
         needs = needs_from_criteria(framework, criteria)
         if needs:
             identified[family_id] = IdentifiedNeeds(framework, needs)
