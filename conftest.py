@@ -17,12 +17,11 @@ from django.db import transaction
 from django.test import Client
 from pytest_django import DjangoDbBlocker
 
-from agencies.models import Agency, AgencyKind, Staff
+from agencies.models import LCG, Agency, AgencyKind, Staff
 from agencies.roles import Role
 from agencies.services import system_actor
 from families.access.grants import grants_sync
 from families.models import Family
-from lcgs.models import LCG
 from tests.factories import (
     AgencyFactory,
     FamilyFactory,

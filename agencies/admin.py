@@ -1,7 +1,7 @@
-"""Agencies in the admin, and accounts and staff profiles to look at only.
+"""Agencies and LCGs in the admin, and accounts and staff profiles to look at only.
 
-The admin keeps reference data (agencies here, LCGs in ``lcgs.admin``). Accounts, staff
-profiles, roles and LCG memberships are managed on the staff pages (``agencies.staff``,
+The admin keeps reference data (agencies and LCGs). Accounts, staff profiles, roles and
+LCG memberships are managed on the staff pages (``agencies.staff``,
 docs/decisions/0014), whose services enforce the rules for every caller; here they can
 be looked at, and picked as an LCG's senior responsible officer, but not changed.
 
@@ -18,7 +18,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from agencies.models import Agency, Staff, User
+from agencies.models import LCG, Agency, Staff, User
 from oneplan.dates import govuk_date
 
 # Admin pages that installed packages register and OnePlan takes away, by label so this
@@ -116,7 +116,18 @@ class OnePlanUserAdmin(ViewOnly, UserAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(ViewOnly, admin.ModelAdmin[Staff]):
-    # Searchable for the LCG page's senior responsible officer (lcgs.admin).
+    # Searchable for the LCG page's senior responsible officer (LCGAdmin).
     list_display = ["user", "agency", "job_title", "roles"]
     list_filter = ["agency__kind"]
     search_fields = ["user__username", "user__last_name", "agency__name"]
+
+
+@admin.register(LCG)
+class LCGAdmin(admin.ModelAdmin[LCG]):
+    """LCGs as reference data: name, districts, postcode districts and senior responsible
+    officer. Who coordinates an LCG is set on the staff pages (``agencies.staff``, through
+    ``agencies.lcgs.memberships``), with the member of staff's roles (docs/decisions/0014)."""
+
+    list_display = ["code", "name", "sro"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["sro"]

@@ -1,4 +1,4 @@
-"""Reference data about agencies, for anyone signed in with a staff profile."""
+"""Reference data about agencies and LCGs, for anyone signed in."""
 
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet[Agency]):
 
 
 def register(router: BaseRouter) -> None:
-    """Agencies (reference data) and staff administration."""
+    """Agencies and LCGs (reference data) and staff administration."""
+    from agencies.lcgs import api as lcgs_api
     from agencies.staff import api as staff_api
 
     router.register("agencies", AgencyViewSet, basename="agency")
+    lcgs_api.register(router)
     staff_api.register(router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import (
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
 )
@@ -107,6 +108,7 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
             "status",
             "status_changed_at",
             "attached_on",
+            "track",
             "lead_agency",
             "lead_professional",
             "address",
@@ -148,7 +150,11 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
 
 
 class TransitionSerializer(TextLimitsMixin, serializers.Serializer[Any]):
-    to_status = serializers.ChoiceField(choices=FamilyStatus.choices)
+    to_status = serializers.ChoiceField(
+        choices=FamilyStatus.choices,
+        help_text="One of the family's allowed_transitions: a side exit, closed, or "
+        "identified to re-open it",
+    )
     reason = serializers.CharField(max_length=2000)
 
 
@@ -203,10 +209,23 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
     def get_object(self) -> Family:
         return selectors.family_get_for_user_or_404(self._user(), self.kwargs["reference"])
 
-    @extend_schema(request=TransitionSerializer, responses=FamilyDetailSerializer)
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: FamilyDetailSerializer,
+            204: OpenApiResponse(
+                description="Done, and the change ended your access to the family (its "
+                "lead professional closing the case): there is nothing more to show you"
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, reference: str) -> Response:
-        """Move the family along its case journey, with a reason."""
+        """Take a side exit (declined, moved away, closed without outcome), close the case
+        where its journey allows it, or re-open it, with a reason. Every other status
+        follows from what happened (screening, allocation, the family's agreement to work
+        with the programme and to its plan, results, claims) and is refused here; the
+        family's ``allowed_transitions`` lists what you may choose."""
         user = self._user()
         family = self.get_object()
         if not access.can_change_status(user, family):
@@ -218,7 +237,10 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
             family=family,
             to_status=payload.validated_data["to_status"],
             reason=payload.validated_data["reason"],
+            chosen=True,
         )
+        if not selectors.family_visible_to(user, family):
+            return Response(status=status.HTTP_204_NO_CONTENT)
         fresh = selectors.family_get_for_user_or_404(user, family.reference)
         return Response(
             FamilyDetailSerializer(fresh, context={"request": request}).data,

@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from agencies.models import LCG
 from families.states import FamilyStatus, chosen_transitions, transition_label
-from lcgs.models import LCG
 from oneplan.forms import GOVUKForm
 
 
@@ -38,8 +38,17 @@ class FamilyFilterForm(GOVUKForm):
 class FamilyTransitionForm(GOVUKForm):
     to_status = forms.ChoiceField(
         label="What is the family's status now?",
+        help_text=(
+            "Screening, allocation and the family's agreement to work with us and to "
+            "their plan move the family along its journey. Here you record that it left "
+            "the journey, closed, or was re-opened."
+        ),
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the family's new status"},
+        error_messages={
+            "required": "Select the family's new status",
+            "invalid_choice": "Select one of the statuses listed: the others follow from "
+            "what happens to the family",
+        },
     )
     reason = forms.CharField(
         label="Why",

@@ -130,6 +130,9 @@ class GrantReason(models.TextChoices):
     LEAD_AGENCY = "lead_agency", "Lead agency"
     TEAM = "team", "Team around the family"
     BREAK_GLASS = "break_glass", "Emergency access (break glass)"
+    # An attendee of an LCG meeting that discusses the family (lcgs.meetings), for the
+    # meeting only: opened by the grant source the meetings register with grants_sync.
+    MEETING = "meeting", "LCG meeting"
 
 
 @audited()
@@ -160,6 +163,9 @@ class Grant(models.Model):
     )
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    # What the grant rests on, in words, when that is a record outside families (the LCG
+    # meeting an attendee was invited to): the "why can I see this family?" page says it.
+    about = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]

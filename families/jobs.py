@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from django.utils import timezone
-
 from families.selectors import caseload_summary_for_user
 from families.states import FamilyStatus
+from oneplan.dates import file_stamp
 from oneplan.jobs import JobOutcome, Progress
 from oneplan.models import Job
 from oneplan.spreadsheets import spreadsheet_text
@@ -32,7 +31,7 @@ def caseload_summary_export(job: Job, progress: Progress) -> JobOutcome:
             [spreadsheet_text(row.lcg_name), *[row.counts[s.value] for s in statuses], row.total]
         )
         progress(done, len(rows))
-    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    stamp = file_stamp()
     return JobOutcome(
         counts={"lcgs": len(rows), "families": sum(r.total for r in rows)},
         file_name=f"caseload-summary-{stamp}.csv",

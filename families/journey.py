@@ -8,7 +8,8 @@ overdue actions) belong to plans, which families may not import, so whoever has 
 passes them in as data. A plan fact left as ``None`` is not known to the caller and is
 not checked.
 
-- allocated: the LCG names the lead agency (a lead professional follows, usually at once);
+- allocated: the LCG names the track and the lead agency (a lead professional follows,
+  usually at once);
 - engaged: the family agreed to work with the programme, with a lawful basis for sharing;
 - plan active: the family agreed the plan at least once;
 - outcomes met and claimed: the plan stands as the family agreed it, and no open action
@@ -31,6 +32,7 @@ S = FamilyStatus
 
 class Requirement(StrEnum):
     LEAD_AGENCY = "lead_agency"
+    TRACK = "track"
     LAWFUL_BASIS = "lawful_basis"
     LAWFUL_BASIS_RECORDED = "lawful_basis_recorded"
     PLAN_AGREED_ONCE = "plan_agreed_once"
@@ -46,6 +48,10 @@ class JourneyFacts:
     """What is known of one family, as of one day (the caller's)."""
 
     has_lead_agency: bool = False
+    # The LCG named the track (intensive or local). Families allocated before tracks were
+    # recorded have none, so only the allocation itself asks for one, and a caller that
+    # does not know (``None``) is not asked.
+    has_track: bool | None = None
     # A lawful basis for sharing in force: consent not withdrawn, or a statutory gateway.
     has_lawful_basis: bool = False
     # One was recorded at some time, in force or withdrawn since.
@@ -65,7 +71,7 @@ class JourneyFacts:
 REQUIREMENTS: Final[dict[FamilyStatus, tuple[Requirement, ...]]] = {
     S.IDENTIFIED: (),
     S.SCREENED: (),
-    S.ALLOCATED: (R.LEAD_AGENCY,),
+    S.ALLOCATED: (R.LEAD_AGENCY, R.TRACK),
     S.ENGAGED: (R.LEAD_AGENCY, R.LAWFUL_BASIS),
     S.PLAN_ACTIVE: (R.LEAD_AGENCY, R.LAWFUL_BASIS, R.PLAN_AGREED_ONCE),
     S.OUTCOMES_MET: (R.LEAD_AGENCY, R.LAWFUL_BASIS, R.PLAN_AGREED_NOW, R.NO_OVERDUE_ACTIONS),
@@ -73,6 +79,7 @@ REQUIREMENTS: Final[dict[FamilyStatus, tuple[Requirement, ...]]] = {
 }
 # The records each step leaves, which a family that has left the journey still has.
 # Consent can be withdrawn on the way out, so only that one was recorded is asked for.
+# The track is not: families allocated before tracks were recorded left without one.
 RECORDS_LEFT: Final[dict[FamilyStatus, tuple[Requirement, ...]]] = {
     S.ALLOCATED: (R.LEAD_AGENCY,),
     S.ENGAGED: (R.LAWFUL_BASIS_RECORDED,),
@@ -81,6 +88,7 @@ RECORDS_LEFT: Final[dict[FamilyStatus, tuple[Requirement, ...]]] = {
 
 _NEEDS: Final[dict[Requirement, str]] = {
     R.LEAD_AGENCY: "needs a lead agency",
+    R.TRACK: "needs a track: intensive or local",
     R.LAWFUL_BASIS: "needs a lawful basis for sharing: consent or a statutory gateway",
     R.LAWFUL_BASIS_RECORDED: "needs a lawful basis for sharing on record",
     R.PLAN_AGREED_ONCE: "needs a plan the family has agreed",
@@ -89,6 +97,7 @@ _NEEDS: Final[dict[Requirement, str]] = {
 }
 _FIRST: Final[dict[Requirement, str]] = {
     R.LEAD_AGENCY: "Set the family's lead agency first",
+    R.TRACK: "Allocate the family to a track first",
     R.LAWFUL_BASIS: "Record the family's consent or a statutory gateway first",
     R.LAWFUL_BASIS_RECORDED: "Record the family's consent or a statutory gateway first",
     R.PLAN_AGREED_ONCE: "Record the family's agreement to the plan first",
@@ -114,10 +123,12 @@ def journey_requirements(
 
 
 def _met(requirement: Requirement, facts: JourneyFacts) -> bool:
-    """Whether ``facts`` meet ``requirement``; a plan fact the caller does not know
-    (``None``) is taken as met, so families can check what it knows."""
+    """Whether ``facts`` meet ``requirement``; a fact the caller does not know (``None``:
+    a plan fact, or the track) is taken as met, so families can check what it knows."""
     if requirement is R.LEAD_AGENCY:
         return facts.has_lead_agency
+    if requirement is R.TRACK:
+        return facts.has_track is not False
     if requirement is R.LAWFUL_BASIS:
         return facts.has_lawful_basis
     if requirement is R.LAWFUL_BASIS_RECORDED:

@@ -12,11 +12,10 @@ from django.db.models import Func, Q
 from django.db.models.functions import Upper
 from django.utils.deconstruct import deconstructible
 
-from agencies.models import Agency, Staff
+from agencies.models import LCG, Agency, Staff
 from audit.history import audited
 from families import identifiers
 from families.states import FamilyStatus
-from lcgs.models import LCG
 from oneplan.dates import govuk_date
 
 
@@ -139,6 +138,14 @@ class Person(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+class Track(models.TextChoices):
+    """The LCG's twin track (DOMAIN.md 1): a commissioned intensive family support
+    service for the families in greatest need, or better-coordinated local help."""
+
+    INTENSIVE = "intensive", "Intensive"
+    LOCAL = "local", "Local"
+
+
 @audited()
 class Family(models.Model):
     reference = models.CharField(max_length=12, unique=True, editable=False)
@@ -166,6 +173,10 @@ class Family(models.Model):
     attached_on = models.DateField(
         null=True, blank=True, help_text="The date the family was taken on by the programme"
     )
+    # Set by the LCG's allocation (lcgs.allocation); empty until the family is allocated.
+    track = models.CharField(
+        max_length=10, choices=Track.choices, blank=True, default="", db_default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,6 +196,10 @@ class Family(models.Model):
             models.CheckConstraint(
                 condition=Q(lead_professional__isnull=True) | Q(lead_agency__isnull=False),
                 name="family_lead_professional_needs_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(track__in=["", *Track.values]),
+                name="family_track_known",
             ),
         ]
         # Permissions a grant or a role gives on a family, decided in
@@ -264,9 +279,17 @@ class LeadAssignment(models.Model):
         Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField()
+    # The track the family was on while this lead held it (empty before tracks were
+    # recorded), and where the decision was made (an LCG meeting, say).
+    track = models.CharField(
+        max_length=10, choices=Track.choices, blank=True, default="", db_default=""
+    )
+    source = models.CharField(max_length=200, blank=True, default="", db_default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the lead professional was emailed about it (lcgs.allocation): once only.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -308,4 +331,5 @@ __all__ = [
     "Person",
     "Sex",
     "TeamMember",
+    "Track",
 ]

@@ -1,7 +1,7 @@
 """Sections that later apps add to the family page, without families depending on them.
 
-The dependency rule (agencies <- lcgs <- families <- plans <- outcomes) means the family
-page cannot import plans or outcomes; instead they register a panel here in their
+The dependency rule (agencies <- families <- plans <- outcomes <- lcgs) means the family
+page cannot import plans, outcomes or lcgs; instead they register a panel here in their
 ``AppConfig.ready``. A panel gets the viewing user, the family and that user's
 permissions on it (already checked: the user can see the family), and returns a template
 and its context, or None to show nothing.

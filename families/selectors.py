@@ -108,6 +108,12 @@ def family_get_for_user_or_404(user: AnyUser, reference: str) -> Family:
     return family
 
 
+def family_visible_to(user: AnyUser, family: Family) -> bool:
+    """Whether ``user`` may (still) see ``family``: after closing a case its lead
+    professional no longer does."""
+    return Family.objects.filter(family_scope(user), pk=family.pk).exists()
+
+
 @dataclass(frozen=True)
 class CaseloadRow:
     lcg_id: int | None

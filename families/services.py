@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from agencies.lcgs.selectors import lcg_for_postcode_district
 from agencies.models import Agency, Staff, User
 from families import identifiers
 from families.access.grants import grants_sync
@@ -25,9 +26,15 @@ from families.models import (
     LeadAssignment,
     MemberRole,
     Person,
+    Track,
 )
-from families.states import SET_BY_EVENTS, FamilyStatus, TransitionNotAllowed, check_transition
-from lcgs.selectors import lcg_for_postcode_district
+from families.states import (
+    SET_BY_EVENTS,
+    FamilyStatus,
+    TransitionNotAllowed,
+    check_transition,
+    not_chosen_message,
+)
 from oneplan.errors import ApplicationError
 
 REFERENCE_SEQUENCE = "families_family_reference_seq"
@@ -142,13 +149,17 @@ def family_transition(
     family: Family,
     to_status: FamilyStatus | str,
     reason: str,
-    chosen: bool = True,
+    chosen: bool = False,
 ) -> Family:
     """Move a family along the case journey (DOMAIN.md 3), recording who, when and why.
 
     A move the journey allows is still refused when the family lacks what the new status
-    requires and families knows of (DOMAIN.md 4.4): allocated needs a lead agency,
-    engaged and later a lawful basis for sharing (``families.journey``).
+    requires and families knows of (DOMAIN.md 4.4): allocated needs a track and a lead
+    agency, engaged and later a lawful basis for sharing (``families.journey``).
+
+    ``chosen`` is a person's choice (the status form and its API): only the side exits,
+    closing and re-opening (``families.states.chosen_transitions``); every other status
+    follows from an event, whose service moves the family.
 
     Locks the family row first so two people moving the same family at once cannot
     both succeed from the same starting state.
@@ -162,11 +173,7 @@ def family_transition(
         raise ApplicationError(str(exc), field="to_status") from exc
     if chosen and FamilyStatus(to_status) in SET_BY_EVENTS:
         # A person's choice (the status form, the API): these follow from events only.
-        raise ApplicationError(
-            f"{FamilyStatus(to_status).label} is set by OnePlan when the family's results "
-            "say so (or a claim for it is accepted), not chosen",
-            field="to_status",
-        )
+        raise ApplicationError(not_chosen_message(to_status), field="to_status")
     # What the new status requires of the family (families.journey), as far as families
     # knows: the plan facts belong to plans, so those are not checked here.
     if journey_requirements(to_status):
@@ -198,6 +205,7 @@ def _journey_facts(family: Family) -> JourneyFacts:
     """The family's own facts the journey asks for (one query, for the lawful basis)."""
     return JourneyFacts(
         has_lead_agency=family.lead_agency_id is not None,
+        has_track=bool(family.track),
         has_lawful_basis=LawfulBasis.objects.filter(
             family=family, withdrawn_on__isnull=True
         ).exists(),
@@ -212,10 +220,15 @@ def family_set_lead(
     lead_agency: Agency,
     lead_professional: Staff | None,
     reason: str,
+    track: Track | str | None = None,
+    source: str = "",
 ) -> Family:
     """Give a family its lead agency and (optionally) lead professional, keeping history.
 
-    The lead professional must work for the lead agency: one family, one lead.
+    The lead professional must work for the lead agency: one family, one lead. With a
+    ``track`` the family's track is set too (the LCG's allocation); each assignment keeps
+    the track it was made on and ``source``, where the decision was made. Access moves
+    with the lead (``grants_sync``): the old lead's grant ends, the new one's starts.
     """
     if not reason.strip():
         raise ApplicationError("Enter the reason for the change", field="reason")
@@ -227,16 +240,20 @@ def family_set_lead(
     locked = Family.objects.select_for_update().get(pk=family.pk)
     now = timezone.now()
     LeadAssignment.objects.filter(family=locked, ended_at__isnull=True).update(ended_at=now)
+    if track is not None:
+        locked.track = Track(track)
     LeadAssignment.objects.create(
         family=locked,
         lead_agency=lead_agency,
         lead_professional=lead_professional,
         reason=reason.strip(),
+        track=locked.track,
+        source=source.strip()[:200],
         actor=actor,
         started_at=now,
     )
     locked.lead_agency = lead_agency
     locked.lead_professional = lead_professional
-    locked.save(update_fields=["lead_agency", "lead_professional", "updated_at"])
+    locked.save(update_fields=["lead_agency", "lead_professional", "track", "updated_at"])
     grants_sync(actor=actor, family_ids=[locked.pk], why="Lead changed")
     return locked

@@ -51,16 +51,33 @@ TRANSITIONS: dict[FamilyStatus, tuple[FamilyStatus, ...]] = {
 }
 
 
-# Statuses set only by what happened, never chosen (DOMAIN.md 4.4): the results
-# evaluation sets "outcomes met" when the result rules say so, and an accepted claim sets
-# "claimed". People choose the side exits and re-opening, each with a reason.
-SET_BY_EVENTS = frozenset({S.OUTCOMES_MET, S.CLAIMED})
+# Statuses set only by what happened, never chosen (DOMAIN.md 4.4), and what sets each.
+# People choose the side exits, closing (where the journey allows it) and re-opening,
+# each with a reason.
+SET_BY: dict[FamilyStatus, str] = {
+    S.SCREENED: "by the LCG's screening decision",
+    S.ALLOCATED: "when the LCG allocates the family (track, lead agency and lead professional)",
+    S.ENGAGED: (
+        "when the family's agreement to work with the programme is recorded, with the "
+        "lawful basis for sharing"
+    ),
+    S.PLAN_ACTIVE: "when the family first agrees its plan",
+    S.OUTCOMES_MET: "when the family's results say so",
+    S.CLAIMED: "when a claim for the family is accepted",
+}
+SET_BY_EVENTS = frozenset(SET_BY)
 
 
 def chosen_transitions(current: FamilyStatus | str) -> tuple[FamilyStatus, ...]:
     """The moves a person may choose from ``current`` (the status form and API): the
     journey's moves, less the statuses only events set."""
     return tuple(s for s in TRANSITIONS[FamilyStatus(current)] if s not in SET_BY_EVENTS)
+
+
+def not_chosen_message(target: FamilyStatus | str) -> str:
+    """Why a person cannot choose ``target``, one of the statuses events set."""
+    status = FamilyStatus(target)
+    return f"{status.label} is set by OnePlan {SET_BY[status]}, not chosen"
 
 
 def transition_label(current: FamilyStatus | str, target: FamilyStatus | str) -> str:

@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.models import User
+from agencies.models import LCG, User
 from audit.services import access_event_record, access_events_record_many
 from families import selectors, services
 from families.access import access
@@ -30,7 +30,6 @@ from families.models import Family
 from families.pages import family_or_404, form_error, require_case_role
 from families.panels import family_panels_render
 from families.states import FamilyStatus
-from lcgs.models import LCG
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.jobs import job_start
@@ -150,15 +149,21 @@ def family_transition(request: HttpRequest, reference: str) -> HttpResponse:
                 family=family,
                 to_status=form.cleaned_data["to_status"],
                 reason=form.cleaned_data["reason"],
+                chosen=True,
             )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
+            now = FamilyStatus(updated.status).label.lower()
+            if selectors.family_visible_to(user, updated):
+                messages.success(request, f"{updated.reference} is now {now}")
+                return redirect("families:detail", reference=updated.reference)
+            # Leaving the journey ended the grant this user saw the family through.
             messages.success(
                 request,
-                f"{updated.reference} is now {FamilyStatus(updated.status).label.lower()}",
+                f"{updated.reference} is now {now}. You no longer have access to the family.",
             )
-            return redirect("families:detail", reference=updated.reference)
+            return redirect("families:list")
     return _render_detail(request, user, family, form=form, status=400)
 
 

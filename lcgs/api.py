@@ -1,28 +1,16 @@
-"""Reference data about LCGs, for anyone signed in."""
+"""The LCG's API: each area registers its viewsets on the project's router."""
 
-from __future__ import annotations
-
-from rest_framework import serializers, viewsets
 from rest_framework.routers import BaseRouter
 
-from lcgs.models import LCG
-from lcgs.selectors import lcg_list
-
-
-class LCGSerializer(serializers.ModelSerializer[LCG]):
-    class Meta:
-        model = LCG
-        fields = ["id", "code", "name", "districts", "postcode_districts"]
-
-
-class LCGViewSet(viewsets.ReadOnlyModelViewSet[LCG]):
-    """Reference data: the Local Coordination Groups and the areas they cover."""
-
-    access_rule = "any signed-in user (reference data, no case data)"
-    queryset = lcg_list()
-    serializer_class = LCGSerializer
-    lookup_field = "code"
+from lcgs.allocation import api as allocation_api
+from lcgs.caseload import api as caseload_api
+from lcgs.intensive import api as intensive_api
+from lcgs.meetings import api as meetings_api
+from lcgs.money import api as money_api
+from lcgs.screening import api as screening_api
 
 
 def register(router: BaseRouter) -> None:
-    router.register("lcgs", LCGViewSet, basename="lcg")
+    areas = (screening_api, allocation_api, caseload_api, intensive_api, money_api, meetings_api)
+    for area in areas:
+        area.register(router)

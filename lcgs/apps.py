@@ -1,4 +1,8 @@
-"""Local Coordination Groups: the areas that review caseloads and allocate work."""
+"""The LCG's work, on top of every other app: screening nominated and identified families.
+
+LCGs themselves, and who belongs to them, are organisation reference data in
+``agencies`` (docs/decisions/0015).
+"""
 
 from django.apps import AppConfig
 
@@ -8,7 +12,11 @@ class LcgsConfig(AppConfig):
     verbose_name = "Local coordination groups"
 
     def ready(self) -> None:
-        # The staff pages (agencies.staff) set LCG memberships through this hook.
-        from lcgs.memberships import register
+        from lcgs.allocation import wiring as allocation
+        from lcgs.caseload import wiring as caseload
+        from lcgs.intensive import wiring as intensive
+        from lcgs.meetings import wiring as meetings
+        from lcgs.screening import wiring as screening
 
-        register()
+        for area in (screening, allocation, caseload, intensive, meetings):
+            area.ready()

@@ -108,3 +108,11 @@ class ErrorSchema(AutoSchema):
         )
         self.registry.register_on_missing(component)
         return dict(component.ref)
+
+
+class OneObjectSchema(ErrorSchema):
+    """For an endpoint that answers one object (a statement, a summary) although the
+    router serves it as ``list``: the schema says an object, not an array of them."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False

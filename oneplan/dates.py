@@ -71,3 +71,9 @@ def govuk_datetime(value: datetime.datetime | None) -> str:
         return ""
     local = _uk(value)
     return f"{govuk_date(local)} at {govuk_time(local)}"
+
+
+def file_stamp(moment: datetime.datetime | None = None) -> str:
+    """UK time as a download's file name carries it, for machines and sorting, not
+    for reading: "2026-12-06-1405". ``moment``: now when not given."""
+    return _uk(moment or datetime.datetime.now(tz=datetime.UTC)).strftime("%Y-%m-%d-%H%M")

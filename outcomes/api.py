@@ -10,11 +10,10 @@ from outcomes.matching import api as matching_api
 from outcomes.money import api as money_api
 from outcomes.results import api as results_api
 from outcomes.results import readiness_api, recorded_api
-from outcomes.screening import api as screening_api
 
 
 def register(router: BaseRouter) -> None:
-    for area in (feeds_api, matching_api, assessment_api, results_api, screening_api):
+    for area in (feeds_api, matching_api, assessment_api, results_api):
         area.register(router)
     claim_export_api.register(router)
     recorded_api.register(router)

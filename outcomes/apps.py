@@ -1,4 +1,4 @@
-"""Evidence, feeds and matching, frameworks and assessments, nominations and screening."""
+"""Evidence, feeds and matching, frameworks and assessments, results and claims."""
 
 from django.apps import AppConfig
 
@@ -12,9 +12,8 @@ class OutcomesConfig(AppConfig):
         from outcomes.feeds import wiring as feeds
         from outcomes.matching import wiring as matching
         from outcomes.results import wiring as results
-        from outcomes.screening import wiring as screening
 
-        for area in (feeds, matching, assessment, results, screening):
+        for area in (feeds, matching, assessment, results):
             area.ready()
 
         from oneplan.jobs import register_job_runner

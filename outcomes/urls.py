@@ -1,5 +1,4 @@
-"""The outcomes app's pages, one list per area (feeds, matching, assessment, screening,
-claims)."""
+"""The outcomes app's pages, one list per area (feeds, matching, assessment, claims)."""
 
 from outcomes.assessment.urls import urlpatterns as assessment_patterns
 from outcomes.claims.urls import urlpatterns as claim_patterns
@@ -7,7 +6,6 @@ from outcomes.feeds.urls import urlpatterns as feed_patterns
 from outcomes.matching.urls import urlpatterns as matching_patterns
 from outcomes.money.urls import urlpatterns as money_patterns
 from outcomes.results.recorded_urls import urlpatterns as recorded_patterns
-from outcomes.screening.urls import urlpatterns as screening_patterns
 
 app_name = "outcomes"
 
@@ -15,7 +13,6 @@ urlpatterns = [
     *feed_patterns,
     *matching_patterns,
     *assessment_patterns,
-    *screening_patterns,
     *claim_patterns,
     *money_patterns,
     *recorded_patterns,

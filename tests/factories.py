@@ -9,13 +9,12 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyKind, Staff, User
+from agencies.models import LCG, Agency, AgencyKind, LCGMembership, Staff, User
 from agencies.roles import Role
 from families import identifiers
 from families.models import Address, Family, HouseholdMembership, MemberRole, Person
 from families.services import family_references_next
 from families.states import FamilyStatus
-from lcgs.models import LCG, LCGMembership
 
 _counter = itertools.count(1)
 

@@ -336,7 +336,7 @@ CHANGES_OTHER = {"other_coordinator", "programme_manager"}
 
 
 def _transition(w: SiteMatrixWorld) -> dict[str, str]:
-    return {"to_status": "screened", "reason": "Screened at the LCG"}
+    return {"to_status": "declined", "reason": "The family said no at the first visit"}
 
 
 API_ROUTES = Table(
@@ -376,7 +376,8 @@ API_ROUTES = Table(
             "family-transition",
             "post",
             _ref("own_family", "transition/"),
-            _family_rule(SEES_OWN, CHANGES_OWN, 200, anonymous=403),
+            # The lead professional's own grant ends as the family leaves the journey.
+            {**_family_rule(SEES_OWN, CHANGES_OWN, 200, anonymous=403), "keyworker": 204},
             _transition,
             json=True,
         ),

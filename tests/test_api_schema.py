@@ -23,6 +23,8 @@ def test_schema_lists_every_api_route(world: World) -> None:
         "/api/families/",
         "/api/families/{reference}/",
         "/api/families/{reference}/transition/",
+        "/api/families/{reference}/allocation/",
+        "/api/key-workers/",
         "/api/agencies/",
         "/api/agencies/{code}/",
         "/api/lcgs/",

@@ -374,6 +374,33 @@ CONTENT_ROUTES: list[ContentRoute] = [
         control=False,
         personas=frozenset(PERSONAS) - {"anonymous", "sysadmin"},
     ),
+    # The LCG grant statement names families by reference only, never case content.
+    ContentRoute(
+        "page: lcg grant statement",
+        lambda s: _r("lcgs:lcg-money-lcg", s.world.winchester.pk),
+        control=False,
+        personas=frozenset({"coordinator", "programme_manager"}),
+    ),
+    ContentRoute(
+        "api: lcg grant statement",
+        lambda s: f"/api/lcg-grant-statement/{s.world.winchester.pk}/",
+        control=False,
+        personas=frozenset({"coordinator", "programme_manager"}),
+    ),
+    # The LCG caseload list names problems by their kind, never a need's own words; the
+    # restricted kinds only to the LCG's coordinators.
+    ContentRoute(
+        "page: lcg caseload list",
+        lambda s: _r("lcgs:caseload-list"),
+        control=False,
+        personas=frozenset({"coordinator", "other_coordinator", "programme_manager"}),
+    ),
+    ContentRoute(
+        "api: lcg caseload",
+        lambda s: "/api/caseload/",
+        control=False,
+        personas=frozenset({"coordinator", "other_coordinator", "programme_manager"}),
+    ),
 ]
 
 
@@ -598,10 +625,15 @@ NOT_CONTENT = {
     "plans:action-add": "a form that adds an action under a goal (404 for a hidden goal)",
     "plans:review-create": "the review form: only those who record reviews, all inside the rule",
     "family-transition": "a status change",
-    "outcomes:nomination-create": "a nomination form",
-    "outcomes:screening-decide": "the screening decision form",
+    "lcgs:nomination-create": "a nomination form",
+    "lcgs:screening-decide": "the screening decision form",
     "screening-detail": "screening: eligibility summary, restricted findings withheld",
     "screening-decide": "the screening decision",
+    "lcgs:family-allocate": "the allocation form: status, LCG, lead agencies, key workers "
+    "and their caseload counts; no case content",
+    "family-allocation-list": "allocates (POST only): answers the family's new lead",
+    "lcgs:intensive-nominate": "the intensive support nomination form: providers' places, "
+    "the family's earlier nominations; no case content",
 }
 
 

@@ -54,22 +54,24 @@ def test_coordinator_reviews_caseload_and_records_a_status_change(
     assert_accessible(page)
 
     # Saving without a reason: the error summary names the problem, the choice is kept.
-    page.get_by_label("Screened", exact=True).check()
+    # (Only the side exits are offered: events move the family along its journey.)
+    expect(page.get_by_label("Screened", exact=True)).to_have_count(0)
+    page.get_by_label("Moved away", exact=True).check()
     page.get_by_role("button", name="Save status").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page.get_by_role("link", name="Enter the reason for the change")).to_be_visible()
-    expect(page.get_by_label("Screened", exact=True)).to_be_checked()
+    expect(page.get_by_label("Moved away", exact=True)).to_be_checked()
     assert page.title().startswith("Error:")
     assert_accessible(page)
 
-    page.get_by_label("Why").fill("Screened at the LCG meeting")
+    page.get_by_label("Why").fill("The family moved to Devon")
     page.get_by_role("button", name="Save status").click()
-    expect(page.get_by_text(f"{family.reference} is now screened")).to_be_visible()
-    expect(page.get_by_role("cell", name="Screened at the LCG meeting")).to_be_visible()
+    expect(page.get_by_text(f"{family.reference} is now moved away")).to_be_visible()
+    expect(page.get_by_role("cell", name="The family moved to Devon")).to_be_visible()
     assert_accessible(page)
 
     family.refresh_from_db()
-    assert family.status == FamilyStatus.SCREENED
+    assert family.status == FamilyStatus.MOVED_AWAY
     change = FamilyStatusChange.objects.get(family=family)
     assert change.actor == world.coordinator.user
 
@@ -120,9 +122,10 @@ def test_pages_work_without_javascript(
         expect(page.get_by_role("heading", level=1)).to_have_text("My families")
         page.goto(f"{live_server.url}/families/")
         page.get_by_role("link", name=world.own_family.reference).click()
-        page.get_by_label("Screened", exact=True).check()
-        page.get_by_label("Why").fill("Checked the data with the family")
+        page.get_by_label("Declined", exact=True).check()
+        page.get_by_label("Why").fill("The family said no at the first visit")
         page.get_by_role("button", name="Save status").click()
-        expect(page.get_by_text("is now screened")).to_be_visible()
+        # Declining ends the lead professional's grant: back to the list, told why.
+        expect(page.get_by_text("is now declined. You no longer have access")).to_be_visible()
     finally:
         context.close()

@@ -34,6 +34,7 @@ from families.access.access import family_scope
 from families.grants_models import BreakGlassAccess
 from families.models import Family, Person
 from families.states import FamilyStatus
+from lcgs.screening.services import nomination_create
 from oneplan.jobs import job_run
 from outcomes.assessment.outcome_plan import outcome_plan_preview_start
 from outcomes.assessment.services import framework_versions_ensure
@@ -48,7 +49,6 @@ from outcomes.models import (
     MatchReviewStatus,
     SubmissionStatus,
 )
-from outcomes.screening.services import nomination_create
 from plans.models import Agreement, Plan, Review
 from plans.plan.services.voice import plan_voice_update
 from tests.browser import axe_violations

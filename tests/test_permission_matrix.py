@@ -26,6 +26,12 @@ from conftest import World, build_world, built_once, client_for, shared_data
 from families.access import services
 from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
 from families.models import Family, FamilyStatusChange
+from lcgs.tests import matrix as lcgs_matrix
+from lcgs.tests import matrix_allocation as allocation_matrix
+from lcgs.tests import matrix_caseload as caseload_matrix
+from lcgs.tests import matrix_intensive as intensive_matrix
+from lcgs.tests import matrix_meetings as meetings_matrix
+from lcgs.tests import matrix_money as money_matrix
 from oneplan.models import Job
 from outcomes.tests import matrix as outcomes_matrix
 from plans.tests import matrix as plans_matrix
@@ -96,7 +102,7 @@ FAMILY_ROUTES = [
         "families:transition",
         "post",
         family_rule(CHANGES, 302),
-        lambda w: {"to_status": "screened", "reason": "Screened at the LCG"},
+        lambda w: {"to_status": "declined", "reason": "The family said no at the first visit"},
     ),
     FamilyRoute(
         "families:team",
@@ -296,6 +302,12 @@ APP_TABLES: list[Table] = [
     *plans_matrix.TABLES,
     *plans_api_matrix.TABLES,
     *outcomes_matrix.TABLES,
+    *lcgs_matrix.TABLES,
+    *allocation_matrix.TABLES,
+    *intensive_matrix.TABLES,
+    *caseload_matrix.TABLES,
+    *meetings_matrix.TABLES,
+    *money_matrix.TABLES,
     *site_matrix.TABLES,
 ]
 DENIED = {400, 401, 403, 404, 405, 409, 412, 428}

@@ -1,10 +1,10 @@
-"""Groups a member of staff belongs to that an app above agencies keeps (LCGs).
+"""Groups a member of staff belongs to that another area keeps (LCGs, ``agencies.lcgs``).
 
-The staff pages offer them as checkboxes and the API as a list of codes, but agencies
-cannot import the apps that own them (the dependency rule, docs/decisions/0008). So the
-owning app registers a ``MembershipKind`` in its ``AppConfig.ready()``: how to list the
-choices, read what a member of staff holds, and set it through its own service, which
-enforces its own rules (nobody changes their own memberships). docs/decisions/0014.
+The staff pages offer them as checkboxes and the API as a list of codes, without knowing
+the areas that own them. The owning area registers a ``MembershipKind`` from its app's
+``AppConfig.ready()``: how to list the choices, read what a member of staff holds, and
+set it through its own service, which enforces its own rules (nobody changes their own
+memberships). docs/decisions/0014 and 0015.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from agencies.models import AnyUser, Staff, User
+from agencies.models import AnyUser, LCGMembership, Staff, User
 from agencies.roles import PROGRAMME_WIDE_ROLES, Role
 from families.access.grants import open_grants_q
 from families.access.perms import (
@@ -35,7 +35,6 @@ from families.access.perms import (
 )
 from families.grants_models import Grant, GrantReason
 from families.models import Family
-from lcgs.models import LCGMembership
 from oneplan.dates import govuk_date, govuk_datetime
 
 # Roles whose holders do case work and so see what is granted to their agency.
@@ -159,10 +158,12 @@ def access_reasons(user: AnyUser, family: Family) -> list[AccessReason]:
     for grant in grants:
         who = "You" if grant.user_id == staff.user_id else f"Your agency, {grant.agency}"
         until = f" until {govuk_datetime(grant.ends_at)}" if grant.ends_at else ""
+        # A grant resting on a record outside families names it (the LCG meeting).
+        about = f"{grant.about}. " if grant.about else ""
         reasons.append(
             AccessReason(
                 f"{who}: {GrantReason(grant.reason).label.lower()}",
-                f"Granted {govuk_date(grant.starts_at)}{until}.",
+                f"{about}Granted {govuk_date(grant.starts_at)}{until}.",
                 PERMISSIONS_BY_REASON[grant.reason],
                 grant,
             )

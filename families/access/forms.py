@@ -59,12 +59,26 @@ class LawfulBasisForm(GOVUKForm):
         error_messages={"max_length": "The name of the law must be 300 characters or fewer"},
     )
     given_on = GOVUKDateField(label="Date given", allow_future=False)
+    family_agreed = forms.BooleanField(
+        label="The family has agreed to work with the programme",
+        help_text="The family moves to engaged.",
+        required=False,
+    )
 
-    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: list[tuple[int, str]],
+        offer_agreement: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["person"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Select a family member"), *[(str(pk), n) for pk, n in members]]
+        # Asked only while the family waits to engage (allocated): DOMAIN.md 4.4.
+        if not offer_agreement:
+            del self.fields["family_agreed"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,7 +10,7 @@ when access is decided (``families.access.access``); no copy of it is kept elsew
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +33,63 @@ class _Wanted:
     user_id: int | None
     agency_id: int | None
     ends_at: datetime | None = None
+    # Set for grants from a registered source: when the grant starts (it may be later
+    # than now) and what it rests on, in words.
+    starts_at: datetime | None = None
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class SourcedGrant:
+    """A grant that rests on a record of an app above families (an LCG meeting): to
+    whom, why, for which window, and what it rests on, in words."""
+
+    family_id: int
+    source: str
+    reason: GrantReason
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+    about: str
+
+
+# Apps above families that open grants on their own records register here (as they do
+# family panels): given a chunk of family ids and the moment, a source answers the grants
+# those families should have from it. ``grants_sync`` asks every source, so it stays the
+# one function that opens and ends grants, and a re-sync keeps what a source still wants.
+GrantSource = Callable[[list[int], datetime], Iterable[SourcedGrant]]
+_SOURCES: dict[str, GrantSource] = {}
+
+
+def register_grant_source(name: str, source: GrantSource) -> None:
+    """Register ``source`` under ``name`` (registering a name again replaces it)."""
+    _SOURCES[name] = source
+
+
+def _sourced_grants(chunk: list[int], now: datetime) -> dict[int, dict[str, _Wanted]]:
+    wanted: dict[int, dict[str, _Wanted]] = {}
+    for source in _SOURCES.values():
+        for grant in source(chunk, now):
+            wanted.setdefault(grant.family_id, {})[grant.source] = _Wanted(
+                grant.reason,
+                grant.user_id,
+                None,
+                grant.ends_at,
+                grant.starts_at,
+                grant.about[:200],
+            )
+    return wanted
+
+
+def _window_changed(grant: Grant, wanted: _Wanted | None) -> bool:
+    """A sourced grant whose window or words changed (a meeting moved) is re-opened."""
+    if wanted is None or wanted.starts_at is None:
+        return False
+    return (grant.starts_at, grant.ends_at, grant.about) != (
+        wanted.starts_at,
+        wanted.ends_at,
+        wanted.about,
+    )
 
 
 def _wanted_grants(
@@ -94,6 +151,11 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
         for access in BreakGlassAccess.objects.filter(family_id__in=chunk, expires_at__gt=now):
             glass.setdefault(access.family_id, []).append(access)
         wanted = _wanted_grants(families, team, glass, lead_user_ids)
+        # A closed case keeps only role-derived access, whatever a source wants.
+        open_ids = {f.pk for f in families if f.status not in TERMINAL_STATES}
+        for family_id, rows in _sourced_grants(sorted(open_ids), now).items():
+            if family_id in open_ids:
+                wanted.setdefault(family_id, {}).update(rows)
 
         open_grants = Grant.objects.filter(family_id__in=chunk, ended_at__isnull=True)
         have = {(g.family_id, g.source): g for g in open_grants}
@@ -102,6 +164,7 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
             for (family_id, source), g in have.items()
             if source not in wanted.get(family_id, {})
             or (g.ends_at is not None and g.ends_at <= now)
+            or _window_changed(g, wanted.get(family_id, {}).get(source))
         ]
         if stale:
             Grant.objects.filter(pk__in=stale).update(
@@ -120,7 +183,8 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
                         agency_id=w.agency_id,
                         ends_at=w.ends_at,
                         created_by=actor,
-                        starts_at=now,
+                        starts_at=w.starts_at or now,
+                        about=w.about,
                     )
                     for family_id, rows in wanted.items()
                     for source, w in rows.items()
@@ -134,7 +198,8 @@ def grants_sync(*, actor: User, family_ids: Iterable[int], why: str = "") -> Non
 
 @records_actor
 def grants_expire(*, actor: User) -> int:
-    """End grants whose time is up (break glass) and re-derive permissions. Idempotent."""
+    """End grants whose time is up (break glass, an LCG meeting's 24 hours) and re-derive
+    permissions. Idempotent."""
     now = timezone.now()
     lapsed = list(
         Grant.objects.filter(ended_at__isnull=True, ends_at__lte=now).values_list(

@@ -33,6 +33,7 @@ PERMISSIONS_BY_REASON: dict[str, frozenset[str]] = {
     GrantReason.LEAD_AGENCY: frozenset({VIEW}),
     GrantReason.TEAM: frozenset({VIEW}),
     GrantReason.BREAK_GLASS: frozenset({VIEW}),
+    GrantReason.MEETING: frozenset({VIEW}),
 }
 
 # Role-derived permissions: the LCG's coordinators (for families in their LCG) and the

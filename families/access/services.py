@@ -29,6 +29,8 @@ from families.models import (
     HouseholdMembership,
     Person,
 )
+from families.services import family_transition
+from families.states import TERMINAL_STATES, FamilyStatus
 from oneplan.dates import govuk_date, govuk_time
 from oneplan.errors import ApplicationError
 
@@ -42,12 +44,18 @@ def lawful_basis_record(
     given_on: datetime.date,
     person: Person | None = None,
     gateway: str = "",
+    family_agreed: bool = False,
 ) -> LawfulBasis:
     """Record why agencies may share information about this family (DOMAIN.md 7).
 
     Consent comes from a current member of the family; a statutory gateway names the law.
+    With ``family_agreed``, the family also agreed to work with the programme: an
+    allocated family moves to engaged (DOMAIN.md 4.4), with this basis named as the
+    reason. Only an allocated family can agree; a refusal records nothing.
     """
     kind = LawfulBasisKind(kind)
+    if family_agreed:
+        _check_can_engage(family)
     if kind == LawfulBasisKind.CONSENT:
         if person is None:
             raise ApplicationError("Select the family member who gave consent", field="person")
@@ -74,7 +82,39 @@ def lawful_basis_record(
     )
     basis.full_clean()
     basis.save()
+    if family_agreed:
+        family_transition(
+            actor=actor,
+            family=family,
+            to_status=FamilyStatus.ENGAGED,
+            reason=f"The family agreed to work with the programme. {_basis_words(basis)}",
+        )
     return basis
+
+
+def _check_can_engage(family: Family) -> None:
+    status = FamilyStatus(Family.objects.select_for_update().get(pk=family.pk).status)
+    if status == FamilyStatus.ALLOCATED:
+        return
+    if status in (FamilyStatus.IDENTIFIED, FamilyStatus.SCREENED):
+        message = (
+            "The family's agreement to work with the programme is recorded once the LCG "
+            "has allocated it: record the lawful basis on its own for now"
+        )
+    elif status in TERMINAL_STATES:
+        message = f"The family is {status.label.lower()}: re-open it first"
+    else:
+        message = (
+            "The family's agreement to work with the programme is already recorded: "
+            f"it is {status.label.lower()}"
+        )
+    raise ApplicationError(message, field="family_agreed")
+
+
+def _basis_words(basis: LawfulBasis) -> str:
+    if basis.kind == LawfulBasisKind.CONSENT:
+        return f"Consent to share given by {basis.person} on {govuk_date(basis.given_on)}."
+    return f"Information is shared under a statutory gateway: {basis.gateway}."
 
 
 @transaction.atomic

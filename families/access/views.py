@@ -35,6 +35,7 @@ from families.access.forms import (
 from families.grants_models import BreakGlassAccess, BreakGlassRefusal, LawfulBasis, TeamMember
 from families.models import Family, Person
 from families.pages import family_or_404, form_error, form_page, require_case_role, user_of
+from families.states import FamilyStatus
 from oneplan.access_rules import access_rule
 from oneplan.dates import govuk_datetime
 from oneplan.errors import ApplicationError
@@ -142,13 +143,23 @@ def lawful_basis_add(request: HttpRequest, reference: str) -> HttpResponse:
             person=person,
             gateway=data["gateway"],
             given_on=data["given_on"],
+            family_agreed=data.get("family_agreed", False),
         )
 
+    agreed = request.method == "POST" and bool(request.POST.get("family_agreed"))
     return form_page(
         request,
-        LawfulBasisForm(request.POST or None, members=_members(family)),
+        LawfulBasisForm(
+            request.POST or None,
+            members=_members(family),
+            offer_agreement=family.status == FamilyStatus.ALLOCATED,
+        ),
         call=record,
-        success="Lawful basis recorded",
+        success=(
+            f"Lawful basis and the family's agreement recorded: {family.reference} is now engaged"
+            if agreed
+            else "Lawful basis recorded"
+        ),
         next_url=reverse("families:team", args=[family.reference]),
         template="families/lawful_basis_add.html",
         context={"family": family},

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conftest import World, client_for
 from families.models import Family, FamilyStatusChange
-from families.states import FamilyStatus
+from families.states import FamilyStatus, not_chosen_message
 
 # persona -> which of the world's families they may see
 VISIBLE = {
@@ -116,12 +116,12 @@ def test_status_change_is_allowed_only_for_the_right_people(world: World, person
     family = world.own_family
     url = reverse("families:transition", args=[family.reference])
 
-    response = client.post(url, {"to_status": "screened", "reason": "Checked the data"})
+    response = client.post(url, {"to_status": "moved_away", "reason": "Moved to Devon"})
 
     family.refresh_from_db()
     if CAN_CHANGE_OWN[persona]:
         assert response.status_code == 302
-        assert family.status == FamilyStatus.SCREENED
+        assert family.status == FamilyStatus.MOVED_AWAY
     else:
         assert response.status_code in (403, 404)
         assert family.status == FamilyStatus.IDENTIFIED
@@ -135,14 +135,19 @@ def test_status_change_through_the_api_follows_the_same_rule(world: World, perso
 
     response = client.post(
         f"/api/families/{family.reference}/transition/",
-        {"to_status": "screened", "reason": "Checked the data"},
+        {"to_status": "moved_away", "reason": "Moved to Devon"},
         content_type="application/json",
     )
 
     family.refresh_from_db()
     if CAN_CHANGE_OWN[persona]:
-        assert response.status_code == 200
-        assert response.json()["status"] == "screened"
+        assert family.status == FamilyStatus.MOVED_AWAY
+        if persona == "keyworker":
+            # Closing the case ended the lead professional's grant: nothing to show.
+            assert response.status_code == 204
+        else:
+            assert response.status_code == 200
+            assert response.json()["status"] == "moved_away"
     else:
         assert response.status_code in (403, 404)
         assert family.status == FamilyStatus.IDENTIFIED
@@ -162,7 +167,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_the_api_refuses(world: World
     assert client.get("/api/families/").status_code == 403
     response = client.post(
         reverse("families:transition", args=[world.own_family.reference]),
-        {"to_status": "screened", "reason": "x"},
+        {"to_status": "declined", "reason": "x"},
     )
     assert response.status_code == 302
     world.own_family.refresh_from_db()
@@ -245,13 +250,26 @@ def test_caseload_export_is_for_managers_and_coordinators(
     assert Job.objects.exists() == allowed
 
 
-@pytest.mark.parametrize("target", ["outcomes_met", "claimed"])
-def test_no_one_sets_outcomes_met_or_claimed_by_hand(world: World, target: str) -> None:
-    # DOMAIN.md 4.4: the results evaluation sets "outcomes met", an accepted claim sets
-    # "claimed". The status form does not offer them and the API refuses them.
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        (FamilyStatus.IDENTIFIED, "screened"),
+        (FamilyStatus.SCREENED, "allocated"),
+        (FamilyStatus.ALLOCATED, "engaged"),
+        (FamilyStatus.ENGAGED, "plan_active"),
+        (FamilyStatus.PLAN_ACTIVE, "outcomes_met"),
+        (FamilyStatus.OUTCOMES_MET, "claimed"),
+    ],
+)
+def test_no_one_sets_a_status_events_set_by_hand(
+    world: World, source: FamilyStatus, target: str
+) -> None:
+    # DOMAIN.md 4.4: screening, allocation, the family's agreement to work with the
+    # programme and to its plan, the results evaluation and an accepted claim set these.
+    # The status form does not offer them and the API refuses them, whatever the family
+    # has on record (own_family has a lead agency and professional).
     family = world.own_family
-    source = FamilyStatus.PLAN_ACTIVE if target == "outcomes_met" else FamilyStatus.OUTCOMES_MET
-    Family.objects.filter(pk=family.pk).update(status=source)
+    Family.objects.filter(pk=family.pk).update(status=source, track="local")
     client = client_for(world.keyworker)
     page = client.get(reverse("families:transition", args=[family.reference]))
     assert f'value="{target}"' not in page.content.decode()
@@ -268,6 +286,8 @@ def test_no_one_sets_outcomes_met_or_claimed_by_hand(world: World, target: str) 
         ),
     ):
         assert response.status_code == 400
+    assert response.json() == {"to_status": [not_chosen_message(target)]}
+    assert "is set by OnePlan" in response.json()["to_status"][0]
     api = client.get(f"/api/families/{family.reference}/").json()
     assert target not in api["allowed_transitions"]
     family.refresh_from_db()

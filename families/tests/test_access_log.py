@@ -66,7 +66,7 @@ def test_a_refused_change_is_recorded_with_its_method(world: World) -> None:
 
     response = client_for(world.coordinator).post(
         reverse("families:transition", args=[family.reference]),
-        {"to_status": "screened", "reason": "Screened at the LCG"},
+        {"to_status": "declined", "reason": "The family said no"},
     )
 
     assert response.status_code == 404

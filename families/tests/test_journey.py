@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 from html import unescape
 from typing import Any
 
@@ -18,6 +19,7 @@ from families.grants_models import LawfulBasisKind
 from families.journey import (
     REQUIREMENTS,
     JourneyFacts,
+    Requirement,
     journey_problems,
     journey_requirements,
     journey_step_problems,
@@ -52,6 +54,9 @@ CASES: list[tuple[FamilyStatus, JourneyFacts, list[str]]] = [
     (S.SCREENED, JourneyFacts(), []),
     (S.ALLOCATED, JourneyFacts(), ["is allocated needs a lead agency"]),
     (S.ALLOCATED, LED, []),
+    (S.ALLOCATED, facts(LED, has_track=False), ["is allocated needs a track"]),
+    # Allocated before tracks were recorded: later steps do not ask for one.
+    (S.ENGAGED, facts(ENGAGED, has_track=False), []),
     (S.ENGAGED, LED, ["is engaged needs a lawful basis for sharing"]),
     (S.ENGAGED, JourneyFacts(has_lawful_basis=True), ["is engaged needs a lead agency"]),
     # Consent given once and withdrawn since is no basis for working with the family.
@@ -128,10 +133,11 @@ def test_every_status_is_covered() -> None:
 
 def test_requirements_of_a_side_exit_follow_the_journey_it_left() -> None:
     assert journey_requirements(S.DECLINED) == ()
-    assert (
-        journey_requirements(S.DECLINED, frozenset({S.SCREENED, S.ALLOCATED}))
-        == (REQUIREMENTS[S.ALLOCATED])
+    # The lead agency is kept on record; the track is asked for only to allocate.
+    assert journey_requirements(S.DECLINED, frozenset({S.SCREENED, S.ALLOCATED})) == (
+        Requirement.LEAD_AGENCY,
     )
+    assert REQUIREMENTS[S.ALLOCATED] == (Requirement.LEAD_AGENCY, Requirement.TRACK)
     assert len(journey_requirements(S.CLOSED, frozenset(REQUIREMENTS))) == 3
 
 
@@ -142,6 +148,14 @@ def test_requirements_of_a_side_exit_follow_the_journey_it_left() -> None:
             S.ALLOCATED,
             JourneyFacts(),
             ["A family that is allocated needs a lead agency. Set the family's lead agency first."],
+        ),
+        (
+            S.ALLOCATED,
+            facts(LED, has_track=False),
+            [
+                "A family that is allocated needs a track: intensive or local. Allocate the "
+                "family to a track first."
+            ],
         ),
         (
             S.ENGAGED,
@@ -183,8 +197,17 @@ def test_allocating_without_a_lead_agency_is_refused(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_allocating_with_a_lead_agency_goes_ahead(world: World) -> None:
+def test_allocating_without_a_track_is_refused(world: World) -> None:
     family = FamilyFactory(lcg=world.winchester, status=S.SCREENED, lead_agency=world.council)
+
+    _refused(family, S.ALLOCATED, "needs a track: intensive or local")
+
+
+@pytest.mark.django_db
+def test_allocating_with_a_track_and_lead_agency_goes_ahead(world: World) -> None:
+    family = FamilyFactory(
+        lcg=world.winchester, status=S.SCREENED, lead_agency=world.council, track="local"
+    )
 
     updated = family_transition(
         actor=system_actor(), family=family, to_status=S.ALLOCATED, reason="LCG meeting"
@@ -260,19 +283,23 @@ def test_a_side_exit_is_never_refused_for_missing_records(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_the_status_page_shows_why_a_move_is_refused(world: World) -> None:
-    family = FamilyFactory(lcg=world.winchester, status=S.SCREENED)
+def test_the_status_page_offers_and_takes_only_the_exits(world: World) -> None:
+    family = FamilyFactory(lcg=world.winchester, status=S.SCREENED, lead_agency=world.council)
     client = client_for(world.coordinator)
+    url = reverse("families:detail", args=[family.reference])
 
+    page = client.get(url).content.decode()
     response = client.post(
         reverse("families:transition", args=[family.reference]),
         {"to_status": "allocated", "reason": "Allocated at the LCG meeting"},
     )
 
+    offered = set(re.findall(r'name="to_status" value="(\w+)"', page))
+    assert offered == {"declined", "moved_away", "closed_no_outcome"}
     html = unescape(response.content.decode())
     assert response.status_code == 400
     assert "There is a problem" in html
-    assert "A family that is allocated needs a lead agency" in html
+    assert "Select one of the statuses listed" in html
     assert "Allocated at the LCG meeting" in html
     family.refresh_from_db()
     assert family.status == S.SCREENED
@@ -280,7 +307,7 @@ def test_the_status_page_shows_why_a_move_is_refused(world: World) -> None:
 
 
 @pytest.mark.django_db
-def test_the_api_refuses_the_same_move_with_the_same_message(world: World) -> None:
+def test_the_api_refuses_a_move_events_make_and_says_what_makes_it(world: World) -> None:
     family = _allocated(world)
     client = client_for(world.coordinator)
 
@@ -293,9 +320,103 @@ def test_the_api_refuses_the_same_move_with_the_same_message(world: World) -> No
     assert response.status_code == 400
     assert response.json() == {
         "to_status": [
-            "A family that is engaged needs a lawful basis for sharing: consent or a "
-            "statutory gateway. Record the family's consent or a statutory gateway first."
+            "Engaged is set by OnePlan when the family's agreement to work with the "
+            "programme is recorded, with the lawful basis for sharing, not chosen"
         ]
     }
     family.refresh_from_db()
     assert family.status == S.ALLOCATED
+
+
+# -- engaged: the family's agreement, recorded with the lawful basis ---------------------
+
+
+def _basis(world: World, family: Family, **kwargs: Any) -> Any:
+    return lawful_basis_record(
+        actor=world.keyworker.user,
+        family=family,
+        kind=LawfulBasisKind.CONSENT,
+        person=family.memberships.get().person,
+        given_on=datetime.date(2025, 3, 1),
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_the_familys_agreement_with_its_lawful_basis_engages_it(world: World) -> None:
+    family = _allocated(world)
+
+    basis = _basis(world, family, family_agreed=True)
+
+    family.refresh_from_db()
+    assert family.status == S.ENGAGED
+    change = FamilyStatusChange.objects.get(family=family)
+    assert (change.from_status, change.to_status) == (S.ALLOCATED, S.ENGAGED)
+    assert change.actor == world.keyworker.user
+    assert change.reason.startswith("The family agreed to work with the programme.")
+    assert f"Consent to share given by {basis.person}" in change.reason
+
+
+@pytest.mark.django_db
+def test_a_lawful_basis_alone_does_not_engage_the_family(world: World) -> None:
+    family = _allocated(world)
+
+    _basis(world, family)
+
+    family.refresh_from_db()
+    assert family.status == S.ALLOCATED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (S.SCREENED, "once the LCG has allocated it"),
+        (S.ENGAGED, "already recorded: it is engaged"),
+        (S.PLAN_ACTIVE, "already recorded: it is plan active"),
+        (S.DECLINED, "The family is declined: re-open it first"),
+    ],
+)
+def test_agreement_outside_allocated_is_refused_and_nothing_recorded(
+    world: World, status: FamilyStatus, message: str
+) -> None:
+    family = _allocated(world)
+    Family.objects.filter(pk=family.pk).update(status=status)
+
+    with pytest.raises(ApplicationError, match=message) as caught:
+        _basis(world, family, family_agreed=True)
+
+    assert caught.value.field == "family_agreed"
+    assert not family.lawful_bases.exists()
+    family.refresh_from_db()
+    assert family.status == status
+
+
+@pytest.mark.django_db
+def test_the_lawful_basis_page_asks_for_agreement_only_while_allocated(world: World) -> None:
+    allocated = _allocated(world)
+    screened = FamilyFactory(lcg=world.winchester, status=S.SCREENED)
+    client = client_for(world.coordinator)
+
+    def page(family: Family) -> str:
+        return client.get(
+            reverse("families:lawful-basis-add", args=[family.reference])
+        ).content.decode()
+
+    assert 'name="family_agreed"' in page(allocated)
+    assert 'name="family_agreed"' not in page(screened)
+    person = allocated.memberships.get().person
+    response = client.post(
+        reverse("families:lawful-basis-add", args=[allocated.reference]),
+        {
+            "kind": "consent",
+            "person": str(person.pk),
+            "given_on_day": "1",
+            "given_on_month": "3",
+            "given_on_year": "2025",
+            "family_agreed": "on",
+        },
+    )
+    assert response.status_code == 302
+    allocated.refresh_from_db()
+    assert allocated.status == S.ENGAGED

@@ -69,7 +69,7 @@ def test_a_status_change_through_the_site_is_in_the_history_with_its_user(
     client = client_for(world.keyworker)
     client.post(
         reverse("families:transition", args=[world.own_family.reference]),
-        {"to_status": "screened", "reason": "Screened"},
+        {"to_status": "moved_away", "reason": "Moved to Devon"},
     )
     event = (
         pghistory.models.Events.objects.filter(
@@ -81,7 +81,7 @@ def test_a_status_change_through_the_site_is_in_the_history_with_its_user(
         .first()
     )
     assert event is not None
-    assert event.pgh_data["status"] == "screened"
+    assert event.pgh_data["status"] == "moved_away"
     assert event.pgh_context["user"] == world.keyworker.user.pk
     assert event.pgh_context["url"].endswith("/status/")
 

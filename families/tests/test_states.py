@@ -14,6 +14,7 @@ from families.states import (
     FamilyStatus,
     TransitionNotAllowed,
     check_transition,
+    chosen_transitions,
     transition_label,
 )
 from oneplan.errors import ApplicationError
@@ -85,10 +86,58 @@ def test_refusal_message_is_plain_english() -> None:
         check_transition(S.IDENTIFIED, S.CLAIMED)
 
 
+EXITS = (S.DECLINED, S.MOVED_AWAY, S.CLOSED_NO_OUTCOME)
+
+
+@pytest.mark.parametrize(
+    ("current", "offered"),
+    [
+        # DOMAIN.md 4.4: people choose only the side exits, closing where the journey
+        # allows it, and re-opening; events set every other status.
+        (S.IDENTIFIED, EXITS),
+        (S.SCREENED, EXITS),
+        (S.ALLOCATED, EXITS),
+        (S.ENGAGED, EXITS),
+        (S.PLAN_ACTIVE, (S.CLOSED, *EXITS)),
+        (S.OUTCOMES_MET, (S.CLOSED, *EXITS)),
+        (S.CLAIMED, (S.CLOSED,)),
+        (S.CLOSED, (S.IDENTIFIED,)),
+        (S.DECLINED, (S.IDENTIFIED,)),
+        (S.MOVED_AWAY, (S.IDENTIFIED,)),
+        (S.CLOSED_NO_OUTCOME, (S.IDENTIFIED,)),
+    ],
+)
+def test_people_choose_only_the_exits_closing_and_reopening(
+    current: FamilyStatus, offered: tuple[FamilyStatus, ...]
+) -> None:
+    assert chosen_transitions(current) == offered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", [S.SCREENED, S.ALLOCATED, S.ENGAGED, S.PLAN_ACTIVE])
+def test_a_chosen_move_to_a_status_events_set_is_refused(target: FamilyStatus) -> None:
+    before = {
+        S.SCREENED: S.IDENTIFIED,
+        S.ALLOCATED: S.SCREENED,
+        S.ENGAGED: S.ALLOCATED,
+        S.PLAN_ACTIVE: S.ENGAGED,
+    }[target]
+    family = FamilyFactory(status=before, lead_agency=AgencyFactory(), track="local")
+
+    with pytest.raises(ApplicationError, match="is set by OnePlan"):
+        family_transition(
+            actor=system_actor(), family=family, to_status=target, reason="Because", chosen=True
+        )
+
+    family.refresh_from_db()
+    assert family.status == before
+    assert not FamilyStatusChange.objects.filter(family=family).exists()
+
+
 @pytest.mark.django_db
 def test_transition_records_who_when_and_why() -> None:
-    # The LCG names the lead agency when it allocates (families.journey).
-    family = FamilyFactory(status=S.SCREENED, lead_agency=AgencyFactory())
+    # The LCG names the track and lead agency when it allocates (families.journey).
+    family = FamilyFactory(status=S.SCREENED, lead_agency=AgencyFactory(), track="local")
     actor = system_actor()
 
     updated = family_transition(

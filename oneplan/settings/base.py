@@ -54,10 +54,10 @@ INSTALLED_APPS = [
     "oneplan",
     "audit",
     "agencies",
-    "lcgs",
     "families",
     "plans",
     "outcomes",
+    "lcgs",
     # On top of every app: root URLs, start pages, sign-in, the demo seeder and its
     # command (oneplan/site/).
     "oneplan.site",

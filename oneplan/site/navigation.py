@@ -31,7 +31,7 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     if roles & (PROGRAMME_WIDE_ROLES | {Role.LCG_COORDINATOR}):
         items.append(NavItem("Caseload", "families:overview"))
     if roles & {Role.LCG_COORDINATOR, Role.PROGRAMME_MANAGER}:
-        items.append(NavItem("Screening", "outcomes:screening-list"))
+        items.append(NavItem("Screening", "lcgs:screening-list"))
     if Role.LCG_COORDINATOR in roles and Role.FAMILY_SUPPORT_WORKER not in roles:
         # Short: a coordinator's seven items fit one line of the 960px page.
         items.append(NavItem("Needs attention", "plans:my-families"))
@@ -39,7 +39,7 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
         items.append(NavItem("Families", "families:list"))
         items.append(NavItem("Search", "families:search"))
     if case_work or Role.LCG_COORDINATOR in roles:
-        items.append(NavItem("Nominations", "outcomes:nomination-list"))
+        items.append(NavItem("Nominations", "lcgs:nomination-list"))
     if Role.PROGRAMME_MANAGER in roles:
         items.append(NavItem("Agency feeds", "outcomes:feed-list"))
         items.append(NavItem("Matches", "outcomes:match-review-list"))

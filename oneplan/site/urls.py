@@ -26,7 +26,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
-for app_api in (agencies_api, lcgs_api, families_api, plans_api, outcomes_api):
+for app_api in (agencies_api, families_api, plans_api, outcomes_api, lcgs_api):
     app_api.register(router)
 
 jobs_patterns = (
@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("families.urls")),
     path("", include("plans.urls")),
     path("", include("outcomes.urls")),
+    path("", include("lcgs.urls")),
     path("admin/", admin.site.urls),
     path("api/break-glass/", BreakGlassAPIView.as_view(), name="api-break-glass"),
     path("api/", include(router.urls)),

@@ -17,7 +17,8 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from agencies.api_tokens import api_token_issue
-from agencies.models import AuthenticatorEvent, Staff, StaffEvent, User, UserEvent
+from agencies.lcgs.services import lcg_membership_delete, lcg_membership_save
+from agencies.models import AuthenticatorEvent, LCGMembership, Staff, StaffEvent, User, UserEvent
 from agencies.roles import Role
 from agencies.services import (
     staff_delete,
@@ -26,8 +27,6 @@ from agencies.services import (
     user_save,
 )
 from conftest import World, client_for
-from lcgs.models import LCGMembership
-from lcgs.services import lcg_membership_delete, lcg_membership_save
 from oneplan.errors import ApplicationError
 from oneplan.models import ApiToken
 from tests.support.accounts import give_authenticator_app
@@ -37,6 +36,7 @@ from tests.support.accounts import give_authenticator_app
 # agencies/admin.py (NOT_IN_THE_ADMIN) or deliberately added here.
 ADMIN_ALLOW_LIST = {
     "agencies.agency",
+    "agencies.lcg",
     "agencies.staff",
     "agencies.user",
     "audit.accessevent",
@@ -45,7 +45,6 @@ ADMIN_ALLOW_LIST = {
     "axes.accesslog",
     "families.family",
     "families.person",
-    "lcgs.lcg",
 }
 
 
@@ -225,7 +224,7 @@ def test_the_lcg_admin_keeps_reference_data_and_no_memberships(world: World) -> 
         "memberships-0-is_coordinator": "on",
     }
     client = client_for(world.sysadmin)
-    url = reverse("admin:lcgs_lcg_change", args=[lcg.pk])
+    url = reverse("admin:agencies_lcg_change", args=[lcg.pk])
 
     assert "memberships-" not in client.get(url).content.decode()
     response = client.post(url, data)
@@ -239,7 +238,7 @@ def test_the_lcg_admin_still_finds_staff_for_the_senior_responsible_officer(
 ) -> None:
     response = client_for(world.sysadmin).get(
         reverse("admin:autocomplete"),
-        {"term": "coordinator", "app_label": "lcgs", "model_name": "lcg", "field_name": "sro"},
+        {"term": "coordinator", "app_label": "agencies", "model_name": "lcg", "field_name": "sro"},
     )
 
     assert response.status_code == 200

@@ -148,10 +148,7 @@ def test_no_template_formats_a_date_for_people_with_djangos_filters() -> None:
 
 
 # Formats for machines (file names), not people.
-MACHINE_FORMATS = {
-    ("families/jobs.py", '"%Y-%m-%d-%H%M"'),
-    ("outcomes/claims/export.py", '"%Y-%m-%d-%H%M"'),
-}
+MACHINE_FORMATS = {("oneplan/dates.py", '"%Y-%m-%d-%H%M"')}
 
 
 def test_no_python_formats_a_date_for_people_itself() -> None:
@@ -442,9 +439,9 @@ def test_the_admin_writes_lcg_in_capitals(world: World) -> None:
     client = client_for(world.sysadmin)
     for url in (
         "/admin/",
-        "/admin/lcgs/",
-        "/admin/lcgs/lcg/",
-        f"/admin/lcgs/lcg/{world.winchester.pk}/change/",
+        "/admin/agencies/",
+        "/admin/agencies/lcg/",
+        f"/admin/agencies/lcg/{world.winchester.pk}/change/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

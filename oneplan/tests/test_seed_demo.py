@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from agencies.models import Agency, AgencyKind, Staff, User
+from agencies.models import LCG, Agency, AgencyKind, LCGMembership, Staff, User
 from agencies.roles import Role
 from agencies.services import SYSTEM_USERNAME
 from families import identifiers
@@ -27,7 +27,6 @@ from families.models import (
 )
 from families.selectors import family_list_for_user
 from families.states import TERMINAL_STATES, FamilyStatus, check_transition
-from lcgs.models import LCG, LCGMembership
 from oneplan.site.demo.reference import DEMO_PASSWORD, IDENTIFIED_REASON, LCG_SPECS
 from oneplan.site.demo.seed import seed_demo
 from outcomes.models import FeedSubmission

@@ -14,28 +14,22 @@ job's page by whoever started it.
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, Final
+from collections.abc import Iterator, Sequence
+from typing import Final
 
-import xlsxwriter  # type: ignore[import-untyped, unused-ignore]
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.http import HttpRequest
-from django.utils import timezone
 
 from agencies.models import User
 from audit.services import access_event_record, access_events_record_many
 from families.models import HouseholdMembership, MemberRole
+from oneplan.dates import file_stamp
 from oneplan.errors import ApplicationError
 from oneplan.jobs import JobOutcome, Progress, job_start
 from oneplan.models import Job
-from oneplan.spreadsheets import spreadsheet_text
+from oneplan.spreadsheets import Cell, Column, table_csv, table_xlsx
 from outcomes.claims.access import can_export_claims, can_see_claim_identifiers
 from outcomes.models import AuditDecision, Claim, ClaimBatch, ClaimStatus
 
@@ -72,13 +66,6 @@ CLAIM_STATUSES: Final = {
 }
 
 
-@dataclass(frozen=True)
-class Column:
-    heading: str
-    # "text", "date" or "amount": how each format writes the cell.
-    kind: str = "text"
-
-
 COLUMNS: Final = (
     Column("Council code"),
     Column("Family reference"),
@@ -96,8 +83,6 @@ IDENTIFIER_COLUMNS: Final = (
     Column("Lead adult name"),
     Column("Lead adult date of birth", "date"),
 )
-
-Cell = str | datetime.date | Decimal | None
 
 
 def export_columns(*, identifiers: bool) -> tuple[Column, ...]:
@@ -241,65 +226,15 @@ def claim_export_rows(
 # --------------------------------------------------------------------------
 
 
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return spreadsheet_text(value)
-
-
 def claims_csv(columns: Sequence[Column], rows: Iterator[list[Cell]]) -> tuple[bytes, int]:
-    """The rows as CSV (UTF-8 with a byte order mark, so spreadsheets read £ and accents),
-    and how many rows were written."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([spreadsheet_text(c.heading) for c in columns])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-        count += 1
-    return buffer.getvalue().encode("utf-8-sig"), count
+    """The rows as CSV, written as every export is (``oneplan.spreadsheets.table_csv``)."""
+    return table_csv(columns, rows)
 
 
 def claims_xlsx(columns: Sequence[Column], rows: Iterator[list[Cell]]) -> tuple[bytes, int]:
-    """The rows as an XLSX workbook: dates as dates shown YYYY-MM-DD, amounts as numbers
-    in pounds, every text written as text (never as a formula, number or link)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    sheet = workbook.add_worksheet("Claims")
-    bold = workbook.add_format({"bold": True})
-    formats: dict[str, Any] = {
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "amount": workbook.add_format({"num_format": "£#,##0.00"}),
-    }
-    writers: dict[str, Callable[[int, int, Any], None]] = {
-        "date": lambda r, c, v: sheet.write_datetime(r, c, v, formats["date"]),
-        "amount": lambda r, c, v: sheet.write_number(r, c, float(v), formats["amount"]),
-        "text": lambda r, c, v: sheet.write_string(r, c, spreadsheet_text(str(v))),
-    }
-    for index, column in enumerate(columns):
-        sheet.write_string(0, index, spreadsheet_text(column.heading), bold)
-        sheet.set_column(index, index, max(12, len(column.heading) + 2))
-    sheet.freeze_panes(1, 0)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for index, (column, value) in enumerate(zip(columns, row, strict=True)):
-            if value is None or value == "":
-                continue
-            writers[column.kind](count, index, value)
-    workbook.close()
-    return buffer.getvalue(), count
+    """The rows as an XLSX workbook, written as every export is
+    (``oneplan.spreadsheets.table_xlsx``), on a sheet called "Claims"."""
+    return table_xlsx(columns, rows, sheet_name="Claims")
 
 
 # --------------------------------------------------------------------------
@@ -330,7 +265,7 @@ def claim_batch_export_job(job: Job, progress: Progress) -> JobOutcome:
         object_type="claim_batch_export",
         detail={"batch": batch.pk, "job": str(job.pk), "identifiers": identifiers},
     )
-    stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+    stamp = file_stamp()
     return JobOutcome(
         counts={"claims": count},
         file_name=f"claim-batch-{batch.pk}-{stamp}.{file_format}",

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from agencies.models import User
+from agencies.lcgs.selectors import lcg_for_postcode_district
+from agencies.models import LCG, User
 from families import identifiers
 from families.models import (
     Address,
@@ -40,8 +41,6 @@ from families.models import (
 )
 from families.services import family_references_next
 from families.states import FamilyStatus
-from lcgs.models import LCG
-from lcgs.selectors import lcg_for_postcode_district
 from outcomes.matching.bulk import (
     copy_model_rows,
     deferred_checks_run,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from agencies.models import User
-from oneplan.api_errors import ErrorSchema
+from oneplan.api_errors import OneObjectSchema
 from outcomes.claims.access import can_see_money
 from outcomes.models import AttachmentFee
 from outcomes.money.forms import MoneyYearForm
@@ -108,13 +108,6 @@ def _row(row: MoneyRow, summary: MoneySummary) -> dict[str, Any]:
     return data
 
 
-class _OneObjectSchema(ErrorSchema):
-    """The money is one object, not a list, although the router serves it as ``list``."""
-
-    def _is_list_view(self, serializer: Any = None) -> bool:
-        return False
-
-
 class MoneyViewSet(viewsets.GenericViewSet[AttachmentFee]):
     """The programme's money for one financial year (1 April to 31 March), per LCG and in
     total (docs/money.md). Programme managers only."""
@@ -123,7 +116,7 @@ class MoneyViewSet(viewsets.GenericViewSet[AttachmentFee]):
     serializer_class = MoneySerializer
     queryset = AttachmentFee.objects.none()
     pagination_class = None
-    schema = _OneObjectSchema()
+    schema = OneObjectSchema()
     filter_backends: list[Any] = []
 
     @extend_schema(

@@ -21,8 +21,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
-from agencies.models import AnyUser, User
-from lcgs.models import LCG
+from agencies.models import LCG, AnyUser, User
 from outcomes.claims.access import can_see_money
 from outcomes.frameworks.payments import full_result, result_payment
 from outcomes.frameworks.types import ParameterError

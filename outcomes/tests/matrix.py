@@ -5,12 +5,8 @@ programme managers reach them (``outcomes.feeds.access``, ``outcomes.matching.ac
 ``outcomes.assessment.access``); anyone else signed in gets 403, signed-out visitors are
 sent to sign in (the API answers 403). A family's assessment is read by anyone with a
 case role who sees the family (404 outside their scope, like a missing family).
-
-Nominations: those with a case role who see a family nominate it; programme managers,
-auditors, data protection officers and administrators do not nominate; only the
-nominator withdraws a nomination. Screening: the family's LCG coordinators and the
-programme managers see the screening list and decide; another LCG's coordinator does not
-see the family (404). Every denied request changes nothing (each table's ``snapshot``).
+Nominations and screening are the LCG's work: their table is in lcgs/tests/matrix.py.
+Every denied request changes nothing (each table's ``snapshot``).
 """
 
 from __future__ import annotations
@@ -27,13 +23,7 @@ from django.urls import reverse
 from agencies.services import system_actor
 from audit.models import AccessAction, AccessEvent
 from conftest import World, build_world
-from families.models import (
-    Family,
-    FamilyStatusChange,
-    HouseholdMembership,
-    MemberRole,
-    Person,
-)
+from families.models import HouseholdMembership, MemberRole, Person
 from families.services import AddressData, MemberData, family_create
 from oneplan.models import Job
 from outcomes.assessment.editable import EDITABLE
@@ -55,16 +45,13 @@ from outcomes.models import (
     FrameworkVersion,
     MatchDecision,
     MatchReview,
-    Nomination,
     SourcePerson,
 )
 from outcomes.results.services import family_attach
 from tests.matrix import SIGNED_IN, RouteCase, Table
-from tests.support.screening import assessment_add, nomination_add
+from tests.support.screening import assessment_add
 
 SIGN_IN = 302
-CRIME = "crime"
-HOUSING = "housing"
 
 
 def _page(expect: dict[str, int]) -> dict[str, int]:
@@ -88,15 +75,6 @@ def _programme_managers_only(ok: int, *, anonymous: int = SIGN_IN) -> dict[str, 
 @dataclass
 class OutcomesMatrixWorld:
     world: World
-    nomination: int | None = None
-
-
-def _snapshot(w: OutcomesMatrixWorld) -> tuple[Any, ...]:
-    return (
-        sorted(Family.objects.values_list("pk", "status")),
-        FamilyStatusChange.objects.count(),
-        sorted(Nomination.objects.values_list("pk", "status", "decided_by_id")),
-    )
 
 
 def _reads_recorded() -> int:
@@ -107,291 +85,6 @@ def _reads_recorded() -> int:
 
 def _ref(w: OutcomesMatrixWorld) -> str:
     return w.world.own_family.reference
-
-
-# --- Nominating a family the user can see ------------------------------------------
-
-# persona -> what a nomination of own_family by them answers
-NOMINATE_OWN = {
-    "anonymous": SIGN_IN,
-    "keyworker": 302,
-    "coordinator": 302,
-    "other_keyworker": 404,  # same agency, not their family
-    "practitioner": 404,  # police, not on the team
-    "other_practitioner": 404,
-    "other_coordinator": 404,  # another LCG's coordinator
-    "programme_manager": 403,  # screens, does not nominate
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-# persona -> what nominating a family OnePlan does not know yet answers (and the page
-# listing one's own nominations): every role that nominates.
-NOMINATE_NEW = {
-    "anonymous": SIGN_IN,
-    **dict.fromkeys(
-        [
-            "keyworker",
-            "other_keyworker",
-            "practitioner",
-            "other_practitioner",
-            "coordinator",
-            "other_coordinator",
-        ],
-        302,
-    ),
-    "programme_manager": 403,
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-# persona -> what reading nominations through the API answers: nominators read their
-# own, screeners those of the families they screen.
-READ_NOMINATIONS = _api(NOMINATE_NEW, 200) | {"programme_manager": 200}
-
-
-def _nomination(w: OutcomesMatrixWorld) -> dict[str, Any]:
-    return {"criteria": [CRIME], "reason": "Concerned"}
-
-
-def _new_family(w: OutcomesMatrixWorld) -> dict[str, Any]:
-    return {
-        "main_carer_given_name": "Morgan",
-        "main_carer_family_name": "Lake",
-        "main_carer_date_of_birth_day": "14",
-        "main_carer_date_of_birth_month": "2",
-        "main_carer_date_of_birth_year": "1988",
-        "address_line_1": "4 Water Lane",
-        "postcode": "SO23 9PQ",
-        "criteria": [CRIME, HOUSING],
-        "reason": "Facing eviction; police called twice",
-    }
-
-
-def _api_new_family(w: OutcomesMatrixWorld) -> dict[str, Any]:
-    return {
-        "main_carer": {
-            "given_name": "Morgan",
-            "family_name": "Lake",
-            "date_of_birth": "1988-02-14",
-        },
-        "address_line_1": "4 Water Lane",
-        "postcode": "SO23 9PQ",
-        "criteria": [CRIME],
-        "reason": "Police called twice",
-    }
-
-
-NOMINATIONS = Table(
-    name="nominations",
-    build=lambda: OutcomesMatrixWorld(build_world()),
-    snapshot=_snapshot,
-    cases=[
-        RouteCase(
-            "nomination-create",
-            "get",
-            lambda w: reverse("outcomes:nomination-create", args=[_ref(w)]),
-            _page(NOMINATE_OWN),
-        ),
-        RouteCase(
-            "nomination-create",
-            "post",
-            lambda w: reverse("outcomes:nomination-create", args=[_ref(w)]),
-            NOMINATE_OWN,
-            _nomination,
-        ),
-        RouteCase(
-            "api-nominations",
-            "post",
-            lambda w: "/api/nominations/",
-            _api(NOMINATE_OWN, 201),
-            lambda w: {"family": _ref(w), **_nomination(w)},
-            json=True,
-        ),
-        RouteCase(
-            "nomination-create-family",
-            "get",
-            lambda w: reverse("outcomes:nomination-create-family"),
-            _page(NOMINATE_NEW),
-        ),
-        RouteCase(
-            "nomination-create-family",
-            "post",
-            lambda w: reverse("outcomes:nomination-create-family"),
-            NOMINATE_NEW,
-            _new_family,
-        ),
-        RouteCase(
-            "api-nominations-new-family",
-            "post",
-            lambda w: "/api/nominations/new-family/",
-            _api(NOMINATE_NEW, 201),
-            _api_new_family,
-            json=True,
-        ),
-        RouteCase(
-            "nomination-list",
-            "get",
-            lambda w: reverse("outcomes:nomination-list"),
-            _page(NOMINATE_NEW),
-        ),
-        RouteCase(
-            "nomination-list",
-            "post",
-            lambda w: reverse("outcomes:nomination-list"),
-            {"anonymous": SIGN_IN},
-            _nomination,
-        ),
-        RouteCase("api-nominations", "get", lambda w: "/api/nominations/", READ_NOMINATIONS),
-    ],
-)
-
-
-# --- Screening, and withdrawing a nomination ---------------------------------------
-
-# Who sees the screening list (own_family is on it, assessed and nominated).
-SCREENING_LIST = {
-    "anonymous": SIGN_IN,
-    "coordinator": 200,
-    "other_coordinator": 200,  # their own LCG's list, without own_family
-    "programme_manager": 200,
-    "keyworker": 403,
-    "other_keyworker": 403,
-    "practitioner": 403,
-    "other_practitioner": 403,
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-# persona -> what deciding own_family (Winchester) answers
-DECIDE = {
-    "anonymous": SIGN_IN,
-    "coordinator": 302,
-    "programme_manager": 302,
-    "other_coordinator": 404,  # another LCG's coordinator
-    "keyworker": 403,  # the lead professional, but screening is the LCG's decision
-    "other_keyworker": 403,
-    "practitioner": 403,
-    "other_practitioner": 403,
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-# persona -> what withdrawing the key worker's nomination answers
-WITHDRAW = {
-    "anonymous": SIGN_IN,
-    "keyworker": 302,
-    "other_keyworker": 404,  # same agency, not theirs, cannot see it
-    "practitioner": 404,
-    "other_practitioner": 404,
-    "other_coordinator": 404,
-    "coordinator": 403,  # sees it (screens the family), but it is not theirs
-    "programme_manager": 403,  # not a nominator
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-# persona -> what reading the key worker's nomination through the API answers: its
-# nominator and those who screen the family read it; other nominators and screeners do
-# not see it (404); roles that neither nominate nor screen are refused (403).
-READ_NOMINATION = {
-    "anonymous": 403,
-    "keyworker": 200,
-    "coordinator": 200,
-    "programme_manager": 200,
-    "other_keyworker": 404,
-    "practitioner": 404,
-    "other_practitioner": 404,
-    "other_coordinator": 404,
-    "auditor": 403,
-    "dpo": 403,
-    "sysadmin": 403,
-}
-
-
-def _build_screening() -> OutcomesMatrixWorld:
-    world = build_world()
-    assessment_add(world.own_family, met=["crime", "housing", "health"])
-    nomination = nomination_add(world.own_family, world.keyworker)
-    return OutcomesMatrixWorld(world, nomination.pk)
-
-
-def _decide(w: OutcomesMatrixWorld) -> str:
-    return reverse("outcomes:screening-decide", args=[_ref(w)])
-
-
-def _withdraw(w: OutcomesMatrixWorld) -> str:
-    return reverse("outcomes:nomination-withdraw", args=[w.nomination])
-
-
-SCREENING = Table(
-    name="screening",
-    build=_build_screening,
-    snapshot=_snapshot,
-    cases=[
-        RouteCase(
-            "screening-list",
-            "get",
-            lambda w: reverse("outcomes:screening-list"),
-            SCREENING_LIST,
-        ),
-        RouteCase(
-            "api-screening",
-            "get",
-            lambda w: "/api/screening/",
-            SCREENING_LIST | {"anonymous": 403},
-        ),
-        RouteCase("screening-decide", "get", _decide, _page(DECIDE)),
-        RouteCase(
-            "screening-decide",
-            "post",
-            _decide,
-            DECIDE,
-            lambda w: {"decision": "not_eligible", "reason": "No"},
-        ),
-        RouteCase(
-            "api-screening-detail",
-            "get",
-            lambda w: f"/api/screening/{_ref(w)}/",
-            _api(DECIDE, 200),
-        ),
-        RouteCase(
-            "api-screening-decide",
-            "post",
-            lambda w: f"/api/screening/{_ref(w)}/decide/",
-            _api(DECIDE, 200),
-            lambda w: {"decision": "eligible"},
-            json=True,
-        ),
-        RouteCase(
-            "api-nomination-detail",
-            "get",
-            lambda w: f"/api/nominations/{w.nomination}/",
-            READ_NOMINATION,
-        ),
-        RouteCase(
-            "nomination-withdraw",
-            "get",
-            _withdraw,
-            _page(WITHDRAW),
-        ),
-        RouteCase(
-            "nomination-withdraw",
-            "post",
-            _withdraw,
-            WITHDRAW,
-            lambda w: {"reason": "No"},
-        ),
-        RouteCase(
-            "api-nomination-withdraw",
-            "post",
-            lambda w: f"/api/nominations/{w.nomination}/withdraw/",
-            _api(WITHDRAW, 200),
-            lambda w: {"reason": "No"},
-            json=True,
-        ),
-    ],
-)
 
 
 # --- Agency feeds -------------------------------------------------------------------
@@ -1221,4 +914,4 @@ RECORDED = Table(
     ],
 )
 
-TABLES = [NOMINATIONS, SCREENING, FEEDS, MATCHING, ASSESSMENT, CLAIMS, MONEY, RECORDED]
+TABLES = [FEEDS, MATCHING, ASSESSMENT, CLAIMS, MONEY, RECORDED]

@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from families.models import Family, HouseholdMembership, Person
+from families.services import family_transition
+from families.states import FamilyStatus
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from plans.models import (
@@ -355,7 +357,8 @@ def agreement_record(
     meanwhile do not count, ``plans.plan.rules.changes_since_agreed``), and when the
     plan is still as they last agreed it. The plan becomes "agreed"; the agreement
     remembers the plan version, so a later change to what they agreed shows as
-    "changed since agreed".
+    "changed since agreed". An engaged family whose plan is agreed becomes "plan active"
+    (DOMAIN.md 4.4).
     """
     family = plan.family
     if not access.can_agree_plan(actor, family):
@@ -407,7 +410,58 @@ def agreement_record(
         recorded_at=timezone.now(),
     )
     agreement.signed_by.set(signers)
+    _family_plan_active(actor=actor, family=locked.family, agreed_on=agreed_on)
     return agreement
+
+
+def _family_plan_active(*, actor: User, family: Family, agreed_on: datetime.date) -> None:
+    """The plan first agreed moves an engaged family to "plan active" (DOMAIN.md 4.4).
+
+    A family at any other status keeps it: one further on has been active already, and
+    one not yet engaged waits for its agreement to work with the programme (recorded
+    with the lawful basis, ``families.access.services.lawful_basis_record``). Nor does
+    the journey's refusal (no lawful basis in force any more) undo the family's
+    agreement to the plan: it is kept, and the family stays engaged.
+    """
+    if family.status != FamilyStatus.ENGAGED:
+        return
+    try:
+        family_transition(
+            actor=actor,
+            family=family,
+            to_status=FamilyStatus.PLAN_ACTIVE,
+            reason=f"The family agreed its plan on {govuk_date(agreed_on)}",
+        )
+    except ApplicationError:
+        return
+
+
+@transaction.atomic
+def plan_next_review_set(
+    *, actor: User, plan: Plan, next_review_on: datetime.date, source: str
+) -> Plan:
+    """Schedule the plan's next review without recording one: a decision made outside
+    the team around the family (an LCG meeting, named in ``source``). Whoever records
+    reviews sets it (the lead professional and the LCG's coordinators); the date must be
+    after today. It is a change to the plan, kept as a version whose summary names the
+    source; the next review recorded sets the date after it as usual.
+    """
+    if not access.can_record_review(actor, plan.family):
+        raise PermissionDenied("You cannot schedule reviews for this family")
+    if next_review_on <= timezone.localdate():
+        raise ApplicationError("The next review must be after today", field="next_review_on")
+    where = source.strip()
+    if not where:
+        raise ApplicationError("Say where the review date was decided", field="source")
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    locked.next_review_on = next_review_on
+    locked.save(update_fields=["next_review_on"])
+    plan_change_record(
+        actor=actor,
+        plan=locked,
+        summary=f"Next review set for {govuk_date(next_review_on)} ({where[:200]})",
+    )
+    return locked
 
 
 # ---------------------------------------------------------------------------

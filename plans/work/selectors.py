@@ -36,13 +36,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from agencies.models import AnyUser, Staff, User
+from agencies.models import AnyUser, LCGMembership, Staff, User
 from agencies.roles import Role
 from families.access.access import CASE_WORK_ROLES, family_scope, staff_for
 from families.models import Family
 from families.naming import SURNAME, family_surname_subquery
 from families.states import OPEN_STATES
-from lcgs.models import LCGMembership
 from plans.models import (
     OPEN_ACTION_STATUSES,
     Action,

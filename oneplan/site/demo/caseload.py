@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agencies.models import AgencyKind, Staff
+from agencies.models import LCG, AgencyKind, Staff
 from agencies.roles import Role
 from families.identifiers import nhs_number_with_check_digit, upn_with_check_letter
 from families.models import (
@@ -23,7 +23,6 @@ from families.models import (
 )
 from families.services import family_references_next
 from families.states import FamilyStatus
-from lcgs.models import LCG
 
 if TYPE_CHECKING:
     from faker import Faker

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from agencies.models import Agency, Staff, User
+from agencies.models import LCG, Agency, LCGMembership, Staff, User
 from agencies.roles import Role
 from agencies.services import system_actor
 from families.access.grants import grants_sync
@@ -40,7 +40,6 @@ from families.models import (
     LeadAssignment,
     Person,
 )
-from lcgs.models import LCG, LCGMembership
 from oneplan.site.demo.casework_seed import (
     casework_copied_tables,
     casework_tables,

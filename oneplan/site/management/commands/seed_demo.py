@@ -8,9 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.models import Agency, User
+from agencies.models import LCG, Agency, User
 from families.models import Family
-from lcgs.models import LCG
 from oneplan.site.demo import reference, seed
 
 

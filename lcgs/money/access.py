@@ -1,0 +1,56 @@
+"""Who sees the LCG money and who sets its rates and targets (DOMAIN.md 2 and 5).
+
+The grant is the LCGs' income: programme managers see every LCG's statement and set the
+rates and targets; an LCG's coordinators see their own LCG's statement, read-only.
+Everyone else is refused.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from agencies.models import LCG, AnyUser, LCGMembership
+from agencies.roles import Role
+from families.access.access import staff_for
+
+DENIED = "Only LCG coordinators and programme managers see the LCG grant statement"
+CHANGE_DENIED = "Only programme managers change the LCG grant rates and targets"
+# The routes' access rules, in words (oneplan.access_rules).
+SEE_RULE = "LCG coordinators (their LCGs' statement, read-only) and programme managers (every LCG)"
+CHANGE_RULE = "programme managers"
+
+
+def can_see_lcg_money(user: AnyUser) -> bool:
+    """Programme managers see every LCG's grant statement; LCG coordinators see the
+    statements of the LCGs they coordinate. Everyone else is refused."""
+    staff = staff_for(user)
+    return staff is not None and (
+        staff.has_role(Role.PROGRAMME_MANAGER) or staff.has_role(Role.LCG_COORDINATOR)
+    )
+
+
+def can_change_lcg_money(user: AnyUser) -> bool:
+    """Programme managers set the grant rates and each LCG's targets (configuration of
+    the programme, DOMAIN.md 2). Coordinators see their targets but do not set them."""
+    staff = staff_for(user)
+    return staff is not None and staff.has_role(Role.PROGRAMME_MANAGER)
+
+
+def lcg_money_scope(user: AnyUser) -> Q:
+    """The LCGs whose statement ``user`` sees, as a filter on ``LCG``: every LCG for a
+    programme manager, the LCGs they coordinate for a coordinator, none for others."""
+    staff = staff_for(user)
+    if staff is None:
+        return Q(pk__in=[])
+    if staff.has_role(Role.PROGRAMME_MANAGER):
+        return Q()
+    if staff.has_role(Role.LCG_COORDINATOR):
+        return Q(
+            pk__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values("lcg_id")
+        )
+    return Q(pk__in=[])
+
+
+def lcgs_for_money(user: AnyUser) -> list[LCG]:
+    """The LCGs of ``user``'s statement, by name (one query)."""
+    return list(LCG.objects.filter(lcg_money_scope(user)).order_by("name"))

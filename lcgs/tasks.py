@@ -1,0 +1,5 @@
+"""Celery finds tasks in each app's ``tasks.py``: this app's live in its areas."""
+
+from lcgs.allocation.tasks import allocation_notice_send_task
+
+__all__ = ["allocation_notice_send_task"]
