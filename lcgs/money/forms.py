@@ -3,33 +3,17 @@ targets. They check the input's shape; the services check the rules."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
 from lcgs.money.services import RATE_MAX, TARGET_MAX
 from oneplan.forms import GOVUKForm
-from outcomes.money.rules import FIRST_YEAR, financial_year_label
+from outcomes.money.forms import MoneyYearForm
+from outcomes.money.rules import FIRST_YEAR
 from outcomes.money.services import SOURCE_MAX
 
-
-class StatementYearForm(GOVUKForm):
-    """The financial year to show (a GET form: the page works without JavaScript)."""
-
-    year = forms.TypedChoiceField(
-        label="Financial year",
-        coerce=int,
-        error_messages={
-            "required": "Select a financial year",
-            "invalid_choice": "Select a financial year from the list",
-        },
-    )
-
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["year"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(str(year), financial_year_label(year)) for year in years]
+# The financial year to show: the Money page's own form (one list of years, one
+# wording of its errors).
+StatementYearForm = MoneyYearForm
 
 
 def _rate_field(label: str, what: str) -> forms.DecimalField:
