@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agencies.models import AnyUser, LCGMembership
+from agencies.models import AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
 from families.models import Family
+from lcgs.screening.access import screening_scope
 
 
 def can_allocate(user: AnyUser) -> bool:
@@ -20,23 +21,11 @@ def can_allocate(user: AnyUser) -> bool:
 
 
 def allocation_scope(user: AnyUser) -> Q:
-    """The families ``user`` allocates, as a filter on ``Family`` (nothing for others).
-
-    An LCG's decision, so a coordinator who also leads families allocates only their
-    LCGs' families, not the ones they can see as a lead professional.
-    """
-    staff = staff_for(user)
-    if staff is None:
-        return Q(pk__in=[])
-    if staff.has_role(Role.PROGRAMME_MANAGER):
-        return Q()
-    if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(
-            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
-                "lcg_id"
-            )
-        )
-    return Q(pk__in=[])
+    """The families ``user`` allocates, as a filter on ``Family`` (nothing for others):
+    the families their LCG decides on, the same as screening's
+    (``lcgs.screening.access.screening_scope``), so a coordinator who also leads
+    families allocates only their LCGs' families, not the ones they see as a lead."""
+    return screening_scope(user)
 
 
 def can_allocate_family(user: AnyUser, family: Family) -> bool:

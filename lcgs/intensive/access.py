@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agencies.models import AgencyKind, AnyUser, LCGMembership, Staff
+from agencies.lcgs.selectors import lcg_list_coordinated_by
+from agencies.models import AgencyKind, AnyUser, Staff
 from agencies.roles import Role
 from families.access.access import CASE_WORK_ROLES, staff_for
 from families.models import Family
@@ -78,7 +79,5 @@ def lcg_scope(user: AnyUser) -> Q:
     if staff.has_role(Role.PROGRAMME_MANAGER):
         return Q()
     if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(
-            pk__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values("lcg_id")
-        )
+        return Q(pk__in=lcg_list_coordinated_by(staff.pk).values("pk"))
     return Q(pk__in=[])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agencies.models import LCG, AnyUser, LCGMembership
+from agencies.lcgs.selectors import lcg_list_coordinated_by
+from agencies.models import LCG, AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
 from lcgs.meetings.models import Meeting
@@ -30,11 +31,7 @@ LIST_RULE = "LCG coordinators and programme managers (their LCGs' meetings) and 
 
 
 def _coordinated_lcgs(staff_id: int) -> Q:
-    return Q(
-        lcg_id__in=LCGMembership.objects.filter(staff_id=staff_id, is_coordinator=True).values(
-            "lcg_id"
-        )
-    )
+    return Q(lcg_id__in=lcg_list_coordinated_by(staff_id).values("pk"))
 
 
 def manage_scope(user: AnyUser) -> Q:

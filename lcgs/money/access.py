@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agencies.models import LCG, AnyUser, LCGMembership
+from agencies.lcgs.selectors import lcg_list_coordinated_by
+from agencies.models import LCG, AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
 
@@ -45,9 +46,7 @@ def lcg_money_scope(user: AnyUser) -> Q:
     if staff.has_role(Role.PROGRAMME_MANAGER):
         return Q()
     if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(
-            pk__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values("lcg_id")
-        )
+        return Q(pk__in=lcg_list_coordinated_by(staff.pk).values("pk"))
     return Q(pk__in=[])
 
 

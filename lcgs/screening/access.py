@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from agencies.models import AnyUser, LCGMembership
+from agencies.lcgs.selectors import lcg_list_coordinated_by
+from agencies.models import AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
 from families.models import Family
@@ -43,11 +44,7 @@ def screening_scope(user: AnyUser) -> Q:
     if staff.has_role(Role.PROGRAMME_MANAGER):
         return Q()
     if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(
-            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
-                "lcg_id"
-            )
-        )
+        return Q(lcg_id__in=lcg_list_coordinated_by(staff.pk).values("pk"))
     return Q(pk__in=[])
 
 
