@@ -178,3 +178,7 @@ def _plural(noun: str, count: int) -> str:
     if noun.endswith("y") and noun[-2:-1] not in "aeiou":
         return noun[:-1] + "ies"
     return noun + "s"
+
+
+# Subject access keeps its models in its own area (docs/decisions/0017).
+from audit.subject_access.models import *  # noqa: E402, F403

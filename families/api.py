@@ -21,6 +21,7 @@ from agencies.request_user import request_user_or_403
 from audit.services import access_event_record, access_events_record_many
 from families import selectors, services
 from families.access import access
+from families.access.address import address_for_viewer
 from families.filters import FamilyFilter
 from families.models import Family, FamilyStatusChange, HouseholdMembership
 from families.states import FamilyStatus, chosen_transitions
@@ -119,28 +120,20 @@ class FamilyDetailSerializer(serializers.ModelSerializer[Family]):
 
     @extend_schema_field(AddressSerializer(allow_null=True))
     def get_address(self, family: Family) -> dict[str, Any] | None:
-        address = family.address
-        if address is None:
+        # A withheld address is a visible marker, not silence: the reader knows something
+        # is withheld. The rule is families.access.address's.
+        shown = address_for_viewer(self.context["request"].user, family)
+        if shown is None:
             return None
-        if address.is_protected and not access.can_view_restricted(
-            self.context["request"].user, family
-        ):
-            # A visible marker, not silence: the reader knows something is withheld.
-            return {
-                "line_1": "",
-                "line_2": "",
-                "town": "",
-                "postcode": "",
-                "is_protected": True,
-                "restricted": True,
-            }
+        address = family.address
+        assert address is not None
         return {
-            "line_1": address.line_1,
-            "line_2": address.line_2,
-            "town": address.town,
-            "postcode": address.postcode,
-            "is_protected": address.is_protected,
-            "restricted": False,
+            "line_1": "" if shown.withheld else address.line_1,
+            "line_2": "" if shown.withheld else address.line_2,
+            "town": "" if shown.withheld else address.town,
+            "postcode": shown.postcode,
+            "is_protected": shown.is_protected,
+            "restricted": shown.withheld,
         }
 
     def get_allowed_transitions(self, family: Family) -> list[str]:
@@ -250,7 +243,11 @@ class FamilyViewSet(viewsets.ReadOnlyModelViewSet[Family]):
 
 def register(router: BaseRouter) -> None:
     """The family API, and its areas' (search)."""
+    from families.access import ledger_api
+    from families.household import api as household_api
     from families.search import api as search_api
 
     router.register("families", FamilyViewSet, basename="family")
     search_api.register(router)
+    household_api.register(router)
+    ledger_api.register(router)

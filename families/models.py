@@ -263,7 +263,16 @@ class FamilyStatusChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["family", "-created_at"])]
+        indexes = [
+            models.Index(fields=["family", "-created_at"]),
+            # When each family was allocated, read per family by the LCG dashboard's
+            # waits (lcgs.caseload.conditions.stage_since).
+            models.Index(
+                fields=["family", "-created_at", "-id"],
+                condition=Q(to_status="allocated"),
+                name="statuschange_allocated",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.family_id}: {self.from_status or 'new'} to {self.to_status}"
@@ -314,6 +323,7 @@ from families.grants_models import (  # noqa: E402 - split out for size; same ap
     LawfulBasisKind,
     TeamMember,
 )
+from families.household.models import RecordCorrection  # noqa: E402 - household corrections
 
 __all__ = [
     "Address",
@@ -329,6 +339,7 @@ __all__ = [
     "LeadAssignment",
     "MemberRole",
     "Person",
+    "RecordCorrection",
     "Sex",
     "TeamMember",
     "Track",

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from families import views
 from families.access.urls import urlpatterns as access_patterns
+from families.household.urls import urlpatterns as household_patterns
 from families.search.urls import urlpatterns as search_patterns
 
 app_name = "families"
@@ -14,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("families/<str:reference>/", views.family_detail, name="detail"),
     path("families/<str:reference>/status/", views.family_transition, name="transition"),
     *access_patterns,
+    *household_patterns,
     path("caseload/", views.caseload_overview, name="overview"),
     path("caseload/export/", views.caseload_export, name="export"),
 ]

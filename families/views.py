@@ -23,6 +23,7 @@ from agencies.models import LCG, User
 from audit.services import access_event_record, access_events_record_many
 from families import selectors, services
 from families.access import access
+from families.access.address import address_for_viewer
 from families.access.perms import CHANGE, MANAGE_TEAM, VIEW_RESTRICTED
 from families.forms import FamilyFilterForm, FamilyTransitionForm
 from families.jobs import CASELOAD_SUMMARY_EXPORT
@@ -127,6 +128,8 @@ def _render_detail(
             "can_view_restricted": VIEW_RESTRICTED in permissions,
             "can_manage_team": MANAGE_TEAM in permissions,
             "can_view_viewers": access.can_view_family_viewers(user, family),
+            # What of the address this viewer sees: one rule (families.access.address).
+            "address": address_for_viewer(user, family),
             "form": form,
             "panels": family_panels_render(user, family, permissions),
         },

@@ -16,7 +16,8 @@ class LcgsConfig(AppConfig):
         from lcgs.caseload import wiring as caseload
         from lcgs.intensive import wiring as intensive
         from lcgs.meetings import wiring as meetings
+        from lcgs.retention import wiring as retention
         from lcgs.screening import wiring as screening
 
-        for area in (screening, allocation, caseload, intensive, meetings):
+        for area in (screening, allocation, caseload, intensive, meetings, retention):
             area.ready()

@@ -8,3 +8,4 @@ from __future__ import annotations
 from lcgs.intensive.models import IntensiveNomination, IntensivePlaces  # noqa: F401
 from lcgs.meetings.models import *  # noqa: F403
 from lcgs.money.models import LCGGrantRate, LCGTarget  # noqa: F401
+from lcgs.retention.models import *  # noqa: F403

@@ -5,6 +5,7 @@ from lcgs.caseload.urls import urlpatterns as caseload_patterns
 from lcgs.intensive.urls import urlpatterns as intensive_patterns
 from lcgs.meetings.urls import urlpatterns as meeting_patterns
 from lcgs.money.urls import urlpatterns as money_patterns
+from lcgs.retention.urls import urlpatterns as retention_patterns
 from lcgs.screening.urls import urlpatterns as screening_patterns
 
 app_name = "lcgs"
@@ -16,4 +17,5 @@ urlpatterns = [
     *intensive_patterns,
     *meeting_patterns,
     *money_patterns,
+    *retention_patterns,
 ]

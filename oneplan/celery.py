@@ -27,4 +27,9 @@ app.conf.beat_schedule = {
     "results-all": {"task": "outcomes.results_all", "schedule": crontab(hour=3, minute=0)},
     # Daily digest of overdue actions and reviews due (sent once per person per day).
     "reminders-send": {"task": "plans.reminders_send", "schedule": crontab(hour=7, minute=0)},
+    # Records due for review under the retention periods (lcgs.retention); idempotent.
+    "retention-reviews-list": {
+        "task": "lcgs.retention_reviews_list",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }

@@ -93,6 +93,9 @@ class Config:
     # hours is flagged on the data protection officer's user activity page; 0 turns it off.
     refusal_flag_count: int = 10
     refusal_flag_hours: int = 24
+    # The key of the evaluation extracts' keyed hashes (outcomes/extracts): the same key
+    # gives the same pseudonyms in every extract. Empty: one derived from SECRET_KEY.
+    extract_key: str = ""
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -123,6 +126,7 @@ class Config:
             feed_import_memory_mb=_count(env, "FEED_IMPORT_MEMORY_MB", 2048),
             worker_max_memory_per_child_mb=_count(env, "WORKER_MAX_MEMORY_PER_CHILD_MB", 1536),
             refusal_flag_count=_count(env, "REFUSAL_FLAG_COUNT", 10),
+            extract_key=env.get("ONEPLAN_EXTRACT_KEY", ""),
             refusal_flag_hours=_count(env, "REFUSAL_FLAG_HOURS", 24),
         )
 

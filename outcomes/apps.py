@@ -22,3 +22,11 @@ class OutcomesConfig(AppConfig):
         register_job_runner(
             CLAIM_BATCH_EXPORT_JOB, claim_batch_export_job, label="Claim batch export"
         )
+
+        from outcomes.extracts import wiring as extracts
+
+        extracts.ready()
+
+        from outcomes.reporting import wiring as reporting
+
+        reporting.ready()

@@ -440,6 +440,13 @@ class Assessment(models.Model):
                 condition=Q(is_current=True),
                 name="assessment_current_valid_until",
             ),
+            # "Is this family eligible now?", asked per family by the screening list and
+            # the LCG dashboard (lcgs.caseload.conditions.with_screening).
+            models.Index(
+                fields=["family", "framework"],
+                condition=Q(is_current=True, eligible=True),
+                name="assessment_family_eligible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -866,3 +873,9 @@ class AttachmentFee(models.Model):
     def __str__(self) -> str:
         year = self.financial_year
         return f"{self.framework} attachment fee {year} to {year + 1}"
+
+
+# Areas that keep their models in their own module (found here under the app label).
+from outcomes.costs.models import CostUnit, ProgrammeSpend, UnitCost  # noqa: E402, F401
+from outcomes.extracts.models import ExtractLog  # noqa: E402, F401
+from outcomes.reporting.models import ProgrammeTarget, QuarterlyReturnPreset  # noqa: E402, F401

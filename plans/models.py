@@ -49,7 +49,12 @@ class Plan(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["status"]), models.Index(fields=["next_review_on"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(fields=["next_review_on"]),
+            # Drift: plans with no saved change since a date (the LCG dashboard).
+            models.Index(fields=["updated_at"], name="plan_updated_at"),
+        ]
 
     def __str__(self) -> str:
         return f"Plan for {self.family}"
@@ -220,6 +225,16 @@ class Action(models.Model):
             models.Index(fields=["agency", "status", "due_on"]),
             models.Index(fields=["practitioner", "status", "due_on"]),
             models.Index(fields=["plan", "status", "due_on"]),
+            # Agencies' overdue actions, counted across a whole caseload by the LCG
+            # dashboard (lcgs.caseload.conditions.overdue_actions).
+            models.Index(
+                fields=["due_on"],
+                include=["plan", "agency"],
+                # Written out rather than IN: PostgreSQL gives an IN list back in
+                # another form after a dump and reload (oneplan/tests/test_seed_loading).
+                condition=Q(owner="agency") & (Q(status="in_progress") | Q(status="not_started")),
+                name="action_open_agency_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -214,6 +214,9 @@ SITE_PAGES = Table(
         RouteCase("account-not-set-up", "get", _named("account-not-set-up"), _signed_in(403)),
         RouteCase("accessibility", "get", _named("accessibility"), _everyone(200)),
         RouteCase("privacy", "get", _named("privacy"), _everyone(200)),
+        RouteCase(
+            "data-protection", "get", _named("data-protection"), _only({"dpo": 200}, refused=403)
+        ),
         RouteCase("healthz", "get", _named("healthz"), _everyone(200)),
         RouteCase("healthz", "post", _named("healthz"), _everyone(405)),
         RouteCase("readyz", "get", _named("readyz"), _everyone(200)),

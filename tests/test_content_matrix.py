@@ -387,6 +387,41 @@ CONTENT_ROUTES: list[ContentRoute] = [
         control=False,
         personas=frozenset({"coordinator", "programme_manager"}),
     ),
+    # Household records (families.household): the address through the one rule.
+    ContentRoute(
+        "page: household",
+        lambda s: _r("families:household", _ref(s)),
+        frozenset({"address"}),
+        False,
+    ),
+    ContentRoute(
+        "page: family changes",
+        lambda s: _r("families:changes", _ref(s)),
+        frozenset({"address"}),
+        False,
+    ),
+    ContentRoute(
+        "api: family address",
+        lambda s: f"/api/families/{_ref(s)}/address/",
+        frozenset({"address"}),
+        False,
+    ),
+    ContentRoute(
+        "api: family changes",
+        lambda s: f"/api/families/{_ref(s)}/changes/",
+        frozenset({"address"}),
+        False,
+    ),
+    *[
+        ContentRoute(
+            f"page: {name}",
+            lambda s, name=name: _r(f"families:{name}", _ref(s)),
+            frozenset({"address"}),
+            control=False,
+            personas=frozenset({"keyworker", "coordinator"}),
+        )
+        for name in ("address-change", "address-correct", "address-protection")
+    ],
     # The LCG caseload list names problems by their kind, never a need's own words; the
     # restricted kinds only to the LCG's coordinators.
     ContentRoute(
@@ -618,6 +653,13 @@ NOT_CONTENT = {
     "families:lawful-basis-add": "a form that records a lawful basis",
     "families:consent-withdraw": "a form that withdraws consent",
     "families:viewers": "who viewed the family: access events, no case content",
+    "families:grant-ledger": "every grant on the family and who viewed it: no case content",
+    "family-grant-ledger-list": "every grant on the family (API): no case content",
+    "outcomes:costs-avoided-family": "service use priced from evidence: restricted kinds "
+    "(domestic abuse, health) are never counted, so none is shown",
+    "costs-avoided-families-detail": "the same breakdown through the API: no restricted kinds",
+    "lcgs:retention-hold-new": "a data protection officer's legal hold form: the family's "
+    "reference and members' names, no case content",
     "plans:plan-start": "a form that starts the plan",
     "plans:plan-voice": "the family's voice is never restricted",
     "plans:need-add": "a form that adds a need",
@@ -632,6 +674,19 @@ NOT_CONTENT = {
     "lcgs:family-allocate": "the allocation form: status, LCG, lead agencies, key workers "
     "and their caseload counts; no case content",
     "family-allocation-list": "allocates (POST only): answers the family's new lead",
+    "families:member-find": "finding a person to add: names and dates of birth, no case content",
+    "families:member-add-new": "a form that adds a new person to the household",
+    "families:member-add-existing": "a form that adds a known person to the household",
+    "families:membership-end": "a form that records someone leaving the household",
+    "families:membership-role": "a form that changes a member's role",
+    "families:person-correct": "a form that corrects a person's details (no address)",
+    "families:person-changes": "a person's details and membership history (no address)",
+    "family-household-list": "household members: names, dates of birth, roles",
+    "family-household-detail": "one household member",
+    "family-person-detail": "one person's details (no address)",
+    "family-person-changes": "one person's history (no address)",
+    "family-address-correct": "corrects the address (POST only)",
+    "family-address-protection": "protects the address (POST only)",
     "lcgs:intensive-nominate": "the intensive support nomination form: providers' places, "
     "the family's earlier nominations; no case content",
 }

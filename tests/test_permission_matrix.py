@@ -22,18 +22,24 @@ from pytest_django import DjangoDbBlocker
 
 from agencies.services import system_actor
 from agencies.tests import matrix as agencies_matrix
+from audit.tests import matrix_subject_access as subject_access_matrix
 from conftest import World, build_world, built_once, client_for, shared_data
 from families.access import services
 from families.grants_models import BreakGlassAccess, Grant, LawfulBasis, TeamMember
 from families.models import Family, FamilyStatusChange
+from families.tests import matrix_household as household_matrix
+from families.tests import matrix_ledger as ledger_matrix
 from lcgs.tests import matrix as lcgs_matrix
 from lcgs.tests import matrix_allocation as allocation_matrix
 from lcgs.tests import matrix_caseload as caseload_matrix
 from lcgs.tests import matrix_intensive as intensive_matrix
 from lcgs.tests import matrix_meetings as meetings_matrix
 from lcgs.tests import matrix_money as money_matrix
+from lcgs.tests import matrix_retention as retention_matrix
 from oneplan.models import Job
 from outcomes.tests import matrix as outcomes_matrix
+from outcomes.tests import matrix_costs as costs_matrix
+from outcomes.tests import matrix_reporting as reporting_matrix
 from plans.tests import matrix as plans_matrix
 from plans.tests import matrix_api as plans_api_matrix
 from tests import site_matrix
@@ -302,13 +308,19 @@ APP_TABLES: list[Table] = [
     *plans_matrix.TABLES,
     *plans_api_matrix.TABLES,
     *outcomes_matrix.TABLES,
+    *costs_matrix.TABLES,
+    *reporting_matrix.TABLES,
     *lcgs_matrix.TABLES,
     *allocation_matrix.TABLES,
     *intensive_matrix.TABLES,
     *caseload_matrix.TABLES,
     *meetings_matrix.TABLES,
     *money_matrix.TABLES,
+    *retention_matrix.TABLES,
+    *household_matrix.TABLES,
     *site_matrix.TABLES,
+    *ledger_matrix.TABLES,
+    *subject_access_matrix.TABLES,
 ]
 DENIED = {400, 401, 403, 404, 405, 409, 412, 428}
 

@@ -4,6 +4,7 @@ LCGs, and who belongs to which."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -24,6 +25,12 @@ def lcg_list() -> QuerySet[LCG]:
 
 def lcg_list_coordinated_by(staff_id: int) -> QuerySet[LCG]:
     return LCG.objects.filter(memberships__staff_id=staff_id, memberships__is_coordinator=True)
+
+
+def lcg_ids_coordinated_by(staff_id: int) -> QuerySet[LCGMembership, Any]:
+    """The ids of the LCGs a member of staff coordinates, as a subquery for filters
+    (``lcg_id__in=...``): one rule for every list scoped to a coordinator's LCGs."""
+    return LCGMembership.objects.filter(staff_id=staff_id, is_coordinator=True).values("lcg_id")
 
 
 def lcg_choices() -> list[tuple[str, str]]:

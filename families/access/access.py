@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from agencies.models import AnyUser, LCGMembership, Staff, User
+from agencies.lcgs.selectors import lcg_ids_coordinated_by
+from agencies.models import AnyUser, Staff, User
 from agencies.roles import PROGRAMME_WIDE_ROLES, Role
 from families.access.grants import open_grants_q
 from families.access.perms import (
@@ -73,11 +74,7 @@ def family_scope(user: AnyUser) -> Q:
         Exists(Grant.objects.filter(open_grants_q(now), _grants_for(staff), family=OuterRef("pk")))
     )
     if Role.LCG_COORDINATOR in roles:
-        scope |= Q(
-            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
-                "lcg_id"
-            )
-        )
+        scope |= Q(lcg_id__in=lcg_ids_coordinated_by(staff.pk))
     return scope
 
 
@@ -104,11 +101,7 @@ def family_restricted_scope(user: AnyUser) -> Q:
         )
     )
     if Role.LCG_COORDINATOR in roles & restricted_roles:
-        scope |= Q(
-            lcg_id__in=LCGMembership.objects.filter(staff=staff, is_coordinator=True).values(
-                "lcg_id"
-            )
-        )
+        scope |= Q(lcg_id__in=lcg_ids_coordinated_by(staff.pk))
     return scope
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from families.access import views
+from families.access import ledger_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("families/<str:reference>/access/", views.family_access_reasons, name="access"),
@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="consent-withdraw",
     ),
     path("families/<str:reference>/viewers/", views.family_viewers, name="viewers"),
+    path(
+        "families/<str:reference>/grant-ledger/",
+        ledger_views.family_grant_ledger,
+        name="grant-ledger",
+    ),
     path("break-glass/", views.break_glass, name="break-glass"),
     path("break-glass/review/", views.break_glass_review_list, name="break-glass-review-list"),
     path(

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from agencies.models import User
 from audit.selectors import (
     access_events_for_family,
     access_events_for_user_and_family,
@@ -43,10 +44,26 @@ from oneplan.errors import ApplicationError
 PAGE_SIZE = 50
 
 
+def _record_view(request: HttpRequest, user: User, family: Family, what: str) -> None:
+    """Every page about one family records that it was shown (issue 14), a form's GET
+    too: a refused POST shows nothing new, so only GET is recorded."""
+    if request.method == "GET":
+        access_event_record(
+            user=user,
+            action="view",
+            object_type=what,
+            object_id=str(family.pk),
+            family_id=family.pk,
+            family_reference=family.reference,
+            request=request,
+        )
+
+
 @login_required
 @access_rule("families in the user's scope; shows the user's own routes of access")
 def family_access_reasons(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
+    _record_view(request, user, family, "family_access")
     return render(
         request,
         "families/family_access.html",
@@ -58,6 +75,7 @@ def family_access_reasons(request: HttpRequest, reference: str) -> HttpResponse:
 @access_rule("families in scope; managing needs the lead professional or LCG coordinator")
 def family_team(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
+    _record_view(request, user, family, "team")
     can_manage = access.can_manage_team(user, family)
     members = list(
         TeamMember.objects.filter(family=family, removed_at__isnull=True)
@@ -106,6 +124,7 @@ def team_member_remove(request: HttpRequest, reference: str, member_id: int) -> 
     if not access.can_manage_team(user, family):
         raise PermissionDenied("You cannot change this family's team")
     member = get_object_or_404(TeamMember, pk=member_id, family=family, removed_at__isnull=True)
+    _record_view(request, user, family, "team")
     return form_page(
         request,
         ReasonForm(request.POST or None),
@@ -131,6 +150,7 @@ def lawful_basis_add(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
     if not access.can_manage_team(user, family):
         raise PermissionDenied("You cannot record a lawful basis for this family")
+    _record_view(request, user, family, "team")
 
     def record(data: dict[str, Any]) -> object:
         person = None
@@ -175,6 +195,7 @@ def consent_withdraw(request: HttpRequest, reference: str, basis_id: int) -> Htt
     basis = get_object_or_404(
         LawfulBasis, pk=basis_id, family=family, kind="consent", withdrawn_on__isnull=True
     )
+    _record_view(request, user, family, "team")
     return form_page(
         request,
         ConsentWithdrawForm(request.POST or None),
@@ -194,6 +215,7 @@ def family_viewers(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
     if not access.can_view_family_viewers(user, family):
         raise PermissionDenied("You cannot see who has viewed this family")
+    _record_view(request, user, family, "family_viewers")
     events = access_events_for_family(family_id=family.pk)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     # Each record in words, with the names this viewer may see (audit.labels).

@@ -24,7 +24,8 @@ from django.db.models.functions import Greatest, Upper
 
 from agencies.models import AnyUser
 from families import identifiers
-from families.access.access import family_restricted_scope, family_scope
+from families.access.access import family_scope
+from families.access.address import address_visible_q
 from families.models import Family, HouseholdMembership
 
 # F-000123, f000123 or f-123: the reference as people read it out or copy it.
@@ -131,8 +132,7 @@ def person_search_for_user(user: AnyUser, search: PersonSearch) -> QuerySet[Hous
     if search.postcode.strip():
         postcode = identifiers.normalise_postcode(search.postcode)
         rows = rows.filter(family__address__postcode=postcode).filter(
-            Q(family__address__is_protected=False)
-            | Q(family_id__in=Family.objects.filter(family_restricted_scope(user)).values("pk"))
+            address_visible_q(user, prefix="family__")
         )
     words = search.words
     if words:

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from agencies.models import Agency, Staff
+from audit.services import access_event_record
 from families.models import Family
 from families.pages import family_or_404, form_error
 from families.states import TERMINAL_STATES, FamilyStatus
@@ -57,6 +58,17 @@ def family_allocate(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
     if not can_allocate_family(user, family):
         raise PermissionDenied("Only the LCG's coordinators and programme managers allocate")
+    if request.method == "GET":
+        # The form shows the family: recorded like any page about it (issue 14).
+        access_event_record(
+            user=user,
+            action="view",
+            object_type="family",
+            object_id=str(family.pk),
+            family_id=family.pk,
+            family_reference=family.reference,
+            request=request,
+        )
     agency = _agency(request, family)
     key_workers = (
         selectors.key_workers_with_caseload(agency_ids=[agency.pk], today=timezone.localdate())

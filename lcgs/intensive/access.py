@@ -70,12 +70,6 @@ def nomination_scope(user: AnyUser) -> Q:
         scope |= Q(provider_id=provider.agency_id)
     return scope
 
-
-def lcg_scope(user: AnyUser) -> Q:
-    """The LCGs whose waiting list ``user`` sees, as a filter on ``LCG``."""
-    staff = staff_for(user)
-    if staff is None:
-        return Q(pk__in=[])
     if staff.has_role(Role.PROGRAMME_MANAGER):
         return Q()
     if staff.has_role(Role.LCG_COORDINATOR):

@@ -15,8 +15,9 @@ from django.http import Http404
 from agencies.models import LCG, Agency, AgencyKind, AnyUser
 from families.models import Family, Track
 from families.states import OPEN_STATES
-from lcgs.intensive.access import lcg_scope, nomination_scope
+from lcgs.intensive.access import nomination_scope
 from lcgs.intensive.models import IntensiveNomination, IntensiveNominationStatus, IntensivePlaces
+from lcgs.screening.access import lcg_work_scope
 from outcomes.money.rules import financial_year_of
 
 WAITING = IntensiveNominationStatus.WAITING
@@ -172,7 +173,7 @@ def nominations_for_family(family: Family) -> QuerySet[IntensiveNomination]:
 
 def lcgs_for_user(user: AnyUser) -> QuerySet[LCG]:
     """The LCGs whose waiting list ``user`` sees, by name."""
-    return LCG.objects.filter(lcg_scope(user)).order_by("name")
+    return LCG.objects.filter(lcg_work_scope(user)).order_by("name")
 
 
 # ---------------------------------------------------------------------------

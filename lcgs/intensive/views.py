@@ -24,7 +24,7 @@ from django.utils import timezone
 from agencies.models import LCG, Agency, User
 from agencies.request_user import request_user_or_403
 from audit.services import access_event_record, access_events_record_many
-from families.models import HouseholdMembership
+from families.models import Family, HouseholdMembership
 from families.pages import family_or_404
 from lcgs.allocation.access import can_allocate_family
 from lcgs.allocation.selectors import key_workers_with_caseload
@@ -185,6 +185,7 @@ def intensive_nominate(request: HttpRequest, reference: str) -> HttpResponse:
     user, family = family_or_404(request, reference)
     if not can_allocate_family(user, family):
         raise PermissionDenied("Only the LCG's coordinators and programme managers nominate")
+    _form_shown(request, user, family, "family", family.pk)
     year = _this_year()
     places = selectors.provider_places(financial_year=year)
     form = NominateForm(request.POST or None, places=places)
@@ -304,11 +305,26 @@ def _age(born: datetime.date, today: datetime.date) -> int:
     return int(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
 
 
+def _form_shown(request: HttpRequest, user: User, family: Family, what: str, pk: int) -> None:
+    """A form about one family shows it: its GET is recorded like any page (issue 14)."""
+    if request.method == "GET":
+        access_event_record(
+            user=user,
+            action="view",
+            object_type=what,
+            object_id=str(pk),
+            family_id=family.pk,
+            family_reference=family.reference,
+            request=request,
+        )
+
+
 def _deciding(request: HttpRequest, pk: int) -> tuple[User, IntensiveNomination]:
     user, nomination = _nomination(request, pk)
     staff = provider_staff(user)
     if staff is None or staff.agency_id != nomination.provider_id:
         raise PermissionDenied("Only the provider's staff decide on its nominations")
+    _form_shown(request, user, nomination.family, "intensive_nomination", nomination.pk)
     return user, nomination
 
 
@@ -396,6 +412,7 @@ def nomination_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user, nomination = _nomination(request, pk)
     if not can_allocate_family(user, nomination.family):
         raise PermissionDenied("Only the LCG's coordinators and programme managers withdraw")
+    _form_shown(request, user, nomination.family, "intensive_nomination", nomination.pk)
     form = WithdrawForm(request.POST or None)
 
     def call(data: dict[str, Any]) -> str:

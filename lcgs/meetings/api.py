@@ -34,6 +34,7 @@ from lcgs.meetings.access import (
 )
 from lcgs.meetings.models import DecisionKind, Meeting, MeetingDecision
 from lcgs.meetings.selectors import Minutes
+from lcgs.meetings.views import agenda_shown_record
 from oneplan.text_limits import TextLimitsMixin
 from plans.models import Goal
 
@@ -228,6 +229,7 @@ class MeetingViewSet(viewsets.GenericViewSet[Any]):
         who may not see restricted information)."""
         user = self._user(request)
         meeting = selectors.meeting_get_for_user_or_404(user, int(pk))
+        agenda_shown_record(request, user, meeting)
         return Response(self._detail(user, meeting))
 
     @extend_schema(parameters=[ID], request=AttendeesSerializer, responses=MeetingDetailSerializer)

@@ -66,6 +66,9 @@ class MeetingForm(GOVUKForm):
             del self.fields["lcg"]
         else:
             field.queryset = LCG.objects.filter(pk__in=[lcg.pk for lcg in lcgs]).order_by("name")
+            if len(lcgs) == 1:
+                # A coordinator of one LCG has nothing to choose.
+                field.initial = lcgs[0].pk
 
     def clean_time(self) -> datetime.time:
         parsed = parse_time(self.cleaned_data["time"])

@@ -15,7 +15,7 @@ from fpdf.enums import XPos, YPos
 
 from lcgs.meetings.selectors import Minutes
 from oneplan.dates import govuk_date, govuk_datetime
-from plans.review.pdf import pdf_text
+from oneplan.pdf import pdf_text
 
 
 class _MinutesPDF(FPDF):

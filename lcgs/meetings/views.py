@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import User
+from audit.services import access_event_record, access_events_record_many
 from families.pages import form_error, user_of
 from lcgs.meetings import selectors, services
 from lcgs.meetings.access import (
@@ -47,6 +48,37 @@ from oneplan.errors import ApplicationError
 def _meeting(request: HttpRequest, pk: int) -> tuple[User, Meeting]:
     user = user_of(request)
     return user, selectors.meeting_get_for_user_or_404(user, pk)
+
+
+def agenda_shown_record(request: HttpRequest, user: User, meeting: Meeting) -> None:
+    """A page (or API answer) that lists the meeting's agenda shows its families: one
+    list event naming them (issue 14)."""
+    rows = list(
+        AgendaItem.objects.filter(meeting=meeting).values_list("family_id", "family__reference")
+    )
+    if rows:
+        access_events_record_many(
+            user=user,
+            family_ids=[pk for pk, _ in rows],
+            family_references=[reference for _, reference in rows],
+            request=request,
+            detail={"meeting": meeting.pk},
+        )
+
+
+def _item_shown_record(request: HttpRequest, user: User, item: AgendaItem) -> None:
+    """A form about one agenda item shows its family: its GET is recorded (issue 14)."""
+    if request.method == "GET":
+        access_event_record(
+            user=user,
+            action="view",
+            object_type="family",
+            object_id=str(item.family_id),
+            family_id=item.family_id,
+            family_reference=item.family.reference,
+            request=request,
+            detail={"meeting": item.meeting_id},
+        )
 
 
 def _managed(request: HttpRequest, pk: int) -> tuple[User, Meeting]:
@@ -117,6 +149,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting = _meeting(request, pk)
     minutes = selectors.minutes_for_user(user, meeting)
+    agenda_shown_record(request, user, meeting)
     return render(
         request,
         "lcgs/meetings/meeting_detail.html",
@@ -220,6 +253,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_agenda_remove(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     user, meeting = _managed(request, pk)
     agenda_item = selectors.agenda_item_or_404(meeting, item)
+    _item_shown_record(request, user, agenda_item)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,6 +310,7 @@ def meeting_decide(request: HttpRequest, pk: int, item: int, kind: str) -> HttpR
     agenda_item = selectors.agenda_item_or_404(meeting, item)
     if kind not in DecisionKind.values:
         raise Http404("No such kind of decision")
+    _item_shown_record(request, user, agenda_item)
     form = _decision_form(kind, user, agenda_item, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -330,6 +365,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 @access_rule(VIEW_RULE + "; restricted plan content only for those allowed to see it")
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting = _meeting(request, pk)
+    agenda_shown_record(request, user, meeting)
     return render(
         request,
         "lcgs/meetings/meeting_minutes.html",
@@ -342,6 +378,7 @@ def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user, meeting = _meeting(request, pk)
     minutes = selectors.minutes_for_user(user, meeting)
+    agenda_shown_record(request, user, meeting)
     response = HttpResponse(
         minutes_pdf_render(minutes, printed_on=timezone.localdate()),
         content_type="application/pdf",

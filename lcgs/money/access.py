@@ -7,12 +7,10 @@ Everyone else is refused.
 
 from __future__ import annotations
 
-from django.db.models import Q
-
-from agencies.lcgs.selectors import lcg_list_coordinated_by
 from agencies.models import LCG, AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
+from lcgs.screening.access import can_screen, lcg_work_scope
 
 DENIED = "Only LCG coordinators and programme managers see the LCG grant statement"
 CHANGE_DENIED = "Only programme managers change the LCG grant rates and targets"
@@ -24,10 +22,7 @@ CHANGE_RULE = "programme managers"
 def can_see_lcg_money(user: AnyUser) -> bool:
     """Programme managers see every LCG's grant statement; LCG coordinators see the
     statements of the LCGs they coordinate. Everyone else is refused."""
-    staff = staff_for(user)
-    return staff is not None and (
-        staff.has_role(Role.PROGRAMME_MANAGER) or staff.has_role(Role.LCG_COORDINATOR)
-    )
+    return can_screen(user)
 
 
 def can_change_lcg_money(user: AnyUser) -> bool:
@@ -37,19 +32,6 @@ def can_change_lcg_money(user: AnyUser) -> bool:
     return staff is not None and staff.has_role(Role.PROGRAMME_MANAGER)
 
 
-def lcg_money_scope(user: AnyUser) -> Q:
-    """The LCGs whose statement ``user`` sees, as a filter on ``LCG``: every LCG for a
-    programme manager, the LCGs they coordinate for a coordinator, none for others."""
-    staff = staff_for(user)
-    if staff is None:
-        return Q(pk__in=[])
-    if staff.has_role(Role.PROGRAMME_MANAGER):
-        return Q()
-    if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(pk__in=lcg_list_coordinated_by(staff.pk).values("pk"))
-    return Q(pk__in=[])
-
-
 def lcgs_for_money(user: AnyUser) -> list[LCG]:
     """The LCGs of ``user``'s statement, by name (one query)."""
-    return list(LCG.objects.filter(lcg_money_scope(user)).order_by("name"))
+    return list(LCG.objects.filter(lcg_work_scope(user)).order_by("name"))

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from outcomes.reporting.rules import percent_of_target
+
 ZERO = Decimal("0.00")
 TOTAL = "Total"
 
@@ -108,11 +110,3 @@ def statement_total(rows: Iterable[StatementRow]) -> StatementRow:
         target_taken_on=_sum_targets([row.target_taken_on for row in rows]),
         target_results=_sum_targets([row.target_results for row in rows]),
     )
-
-
-def percent_of_target(actual: int, target: int | None) -> int | None:
-    """How far ``actual`` is towards ``target``, in whole percent rounded down (beyond
-    100 when exceeded); ``None`` with no target or a target of nought."""
-    if not target:
-        return None
-    return actual * 100 // target

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,18 +38,19 @@ from lcgs.money.access import (
     DENIED,
     can_change_lcg_money,
     can_see_lcg_money,
-    lcg_money_scope,
     lcgs_for_money,
 )
 from lcgs.money.models import LCGGrantRate, LCGTarget
 from lcgs.money.rules import Rates, StatementRow, statement_row, statement_total
-from outcomes.models import Claim, ClaimBatchChange, ClaimBatchStatus, ClaimStatus
+from lcgs.screening.access import lcg_work_scope
+from outcomes.models import Claim, ClaimBatchStatus, ClaimStatus
 from outcomes.money.rules import (
     FIRST_YEAR,
     financial_year_bounds,
     financial_year_label,
     financial_year_of,
 )
+from outcomes.reporting.figures import batch_accepted_at
 
 # --- The families behind each line ---------------------------------------------------
 
@@ -83,15 +84,7 @@ def _accepted_claims(year: int) -> QuerySet[Claim]:
     families whose lead was on the local track when the batch was accepted; annotated
     with the moment of acceptance (``accepted_at``)."""
     start, end = year_moments(year)
-    accepted_at = (
-        ClaimBatchChange.objects.filter(
-            batch_id=OuterRef("batch_id"),
-            from_status=ClaimBatchStatus.SUBMITTED,
-            to_status=ClaimBatchStatus.ACCEPTED,
-        )
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
+    accepted_at = batch_accepted_at()
     local_then = LeadAssignment.objects.filter(
         family_id=OuterRef("family_id"),
         track=Track.LOCAL,
@@ -102,7 +95,7 @@ def _accepted_claims(year: int) -> QuerySet[Claim]:
             batch__status=ClaimBatchStatus.ACCEPTED,
             status__in=[ClaimStatus.PROPOSED, ClaimStatus.CLAWED_BACK],
         )
-        .annotate(accepted_at=Subquery(accepted_at))
+        .annotate(accepted_at=accepted_at)
         .filter(accepted_at__gte=start, accepted_at__lt=end)
         .filter(Exists(local_then))
     )
@@ -275,7 +268,7 @@ def lcg_for_money_or_404(user: AnyUser, lcg_id: int) -> LCG:
     """An LCG whose statement ``user`` sees; 404 for one they do not (another LCG's
     coordinator), the same as for one that does not exist."""
     _require(user)
-    lcg = LCG.objects.filter(lcg_money_scope(user), pk=lcg_id).first()
+    lcg = LCG.objects.filter(lcg_work_scope(user), pk=lcg_id).first()
     if lcg is None:
         raise Http404("No such LCG")
     return lcg
@@ -315,7 +308,7 @@ def statement_families(
     _require(user)
     names = {lcg.pk: lcg.name for lcg in lcgs}
     allowed = set(
-        LCG.objects.filter(lcg_money_scope(user), pk__in=list(names)).values_list("pk", flat=True)
+        LCG.objects.filter(lcg_work_scope(user), pk__in=list(names)).values_list("pk", flat=True)
     )
     ids = [lcg_id for lcg_id in names if lcg_id in allowed]
     grant = rates.grant_per_family if rates else Decimal("0.00")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agencies.models import LCG
 from agencies.request_user import request_user_or_403
+from audit.services import access_event_record
 from lcgs.money import selectors, services
 from lcgs.money.access import (
     CHANGE_DENIED,
@@ -114,6 +115,15 @@ def lcg_money_export(request: HttpRequest, table: str, file_format: str) -> Http
         )
     content, content_type, name = statement_file(
         user, year=year, lcgs=lcgs, table=table, file_format=file_format
+    )
+    # A file leaves the service: its download is recorded, whatever it holds (issue 14).
+    access_event_record(
+        user=user,
+        action="export",
+        object_type="lcg_grant_statement",
+        object_id=str(year),
+        request=request,
+        detail={"table": table, "format": file_format, "lcgs": [lcg.pk for lcg in lcgs or []]},
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

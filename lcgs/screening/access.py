@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
 
-from agencies.lcgs.selectors import lcg_list_coordinated_by
-from agencies.models import AnyUser
+from django.db.models import Q, QuerySet
+
+from agencies.lcgs.selectors import lcg_ids_coordinated_by
+from agencies.models import LCG, AnyUser
 from agencies.roles import Role
 from families.access.access import staff_for
 from families.models import Family
@@ -32,20 +34,35 @@ def can_screen(user: AnyUser) -> bool:
     )
 
 
+def _lcg_ids(user: AnyUser) -> QuerySet[Any, Any] | None:
+    """The LCGs whose work ``user`` does, as a query of their ids; ``None`` for a
+    programme manager, who works for every LCG and for the families outside them all."""
+    staff = staff_for(user)
+    if staff is not None and staff.has_role(Role.PROGRAMME_MANAGER):
+        return None
+    if staff is not None and staff.has_role(Role.LCG_COORDINATOR):
+        return lcg_ids_coordinated_by(staff.pk)
+    return LCG.objects.none().values("pk")
+
+
+def lcg_work_scope(user: AnyUser) -> Q:
+    """The LCGs whose work ``user`` sees, as a filter on ``LCG``: every LCG for a
+    programme manager, the LCGs they coordinate for a coordinator, none for others.
+    Their waiting lists, statements, targets and meetings follow it."""
+    ids = _lcg_ids(user)
+    return Q() if ids is None else Q(pk__in=ids)
+
+
 def screening_scope(user: AnyUser) -> Q:
-    """The families ``user`` screens, as a filter on ``Family`` (nothing for others).
+    """The families ``user`` screens, as a filter on ``Family`` (nothing for others): the
+    families of the LCGs of ``lcg_work_scope``, and for a programme manager also those
+    outside every LCG.
 
     Narrower than ``families.access.access.family_scope`` for a coordinator who also does case
     work: screening is an LCG's decision, so only the LCG's families are on their list.
     """
-    staff = staff_for(user)
-    if staff is None:
-        return Q(pk__in=[])
-    if staff.has_role(Role.PROGRAMME_MANAGER):
-        return Q()
-    if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(lcg_id__in=lcg_list_coordinated_by(staff.pk).values("pk"))
-    return Q(pk__in=[])
+    ids = _lcg_ids(user)
+    return Q() if ids is None else Q(lcg_id__in=ids)
 
 
 def can_screen_family(user: AnyUser, family: Family) -> bool:

@@ -159,6 +159,15 @@ class NominationViewSet(viewsets.GenericViewSet[Nomination]):
     def retrieve(self, request: Request, pk: str) -> Response:
         user = self._viewer()
         nomination = selectors.nomination_get_for_user_or_404(user, int(pk))
+        access_event_record(
+            user=user,
+            action="api_read",
+            object_type="nomination",
+            object_id=str(nomination.pk),
+            family_id=nomination.family_id,
+            family_reference=nomination.family.reference,
+            request=request,
+        )
         return Response(self.get_serializer(nomination).data)
 
     @extend_schema(

@@ -193,6 +193,8 @@ def nomination_withdraw(request: HttpRequest, nomination_id: int) -> HttpRespons
     nomination = selectors.nomination_get_for_user_or_404(user, nomination_id)
     if nomination.nominated_by_id != user.pk:
         raise PermissionDenied("Only the person who made a nomination can withdraw it")
+    if request.method == "GET":
+        _record_view(request, user, nomination.family)
     form = NominationWithdrawForm(request.POST or None)
 
     def call(data: dict[str, Any]) -> str:

@@ -235,6 +235,8 @@ MFA_ADAPTER = "oneplan.site.auth_adapters.MFAAdapter"
 # Keys that encrypt TOTP secrets and recovery-code seeds (oneplan/encryption.py). Empty
 # outside production: a key derived from SECRET_KEY is used instead.
 ONEPLAN_MFA_ENCRYPTION_KEYS = CONFIG.mfa_encryption_keys
+# The evaluation extracts' hash key (outcomes/extracts); empty: derived from SECRET_KEY.
+ONEPLAN_EXTRACT_KEY = CONFIG.extract_key
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Accounts come from administrators, not self sign-up, so an unverified email address
 # is no reason to stop someone protecting their account.

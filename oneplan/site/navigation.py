@@ -28,7 +28,11 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
         items.append(NavItem("My families", "plans:my-families"))
     if case_work:
         items.append(NavItem("My actions", "plans:my-actions"))
-    if roles & (PROGRAMME_WIDE_ROLES | {Role.LCG_COORDINATOR}):
+    if roles & {Role.LCG_COORDINATOR, Role.PROGRAMME_MANAGER}:
+        # The LCG's workplace: the dashboard links to the list, meetings, intensive
+        # support and the LCG grants.
+        items.append(NavItem("Caseload", "lcgs:caseload-dashboard"))
+    elif roles & PROGRAMME_WIDE_ROLES:
         items.append(NavItem("Caseload", "families:overview"))
     if roles & {Role.LCG_COORDINATOR, Role.PROGRAMME_MANAGER}:
         items.append(NavItem("Screening", "lcgs:screening-list"))
@@ -41,15 +45,19 @@ def navigation_for(staff: Staff | None) -> list[NavItem]:
     if case_work or Role.LCG_COORDINATOR in roles:
         items.append(NavItem("Nominations", "lcgs:nomination-list"))
     if Role.PROGRAMME_MANAGER in roles:
-        items.append(NavItem("Agency feeds", "outcomes:feed-list"))
+        # Short labels: a programme manager's nine items fit one line of the 960px page.
+        items.append(NavItem("Feeds", "outcomes:feed-list"))
         items.append(NavItem("Matches", "outcomes:match-review-list"))
         items.append(NavItem("Outcome Plan", "outcomes:outcome-plan"))
     if roles & {Role.PROGRAMME_MANAGER, Role.INTERNAL_AUDITOR, Role.SENIOR_OFFICER}:
         items.append(NavItem("Claims", "outcomes:claim-batches"))
+        # The programme dashboard links money, costs avoided and the returns.
+        items.append(NavItem("Reporting", "outcomes:programme-dashboard"))
     if Role.DATA_PROTECTION_OFFICER in roles:
-        items.append(NavItem("User activity", "audit:user-activity"))
-        items.append(NavItem("Emergency access", "families:break-glass-review-list"))
-        items.append(NavItem("API tokens", "tokens:all"))
+        # The two used every week; the rest are on the data protection page.
+        items.append(NavItem("Subject access", "audit:subject-access"))
+        items.append(NavItem("Retention", "lcgs:retention"))
+        items.append(NavItem("Data protection", "data-protection"))
     elif case_work or Role.LCG_COORDINATOR in roles:
         items.append(NavItem("Emergency access", "families:break-glass"))
     if Role.SYSTEM_ADMINISTRATOR in roles:

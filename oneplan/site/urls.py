@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies import api as agencies_api
 from agencies.staff.urls import account_set_up_urlpatterns
+from audit.subject_access import api as subject_access_api
 from families import api as families_api
 from families.access.api import BreakGlassAPIView
 from lcgs import api as lcgs_api
@@ -28,6 +29,7 @@ router = DefaultRouter()
 router.register("auth/tokens", ApiTokenViewSet, basename="api-tokens")
 for app_api in (agencies_api, families_api, plans_api, outcomes_api, lcgs_api):
     app_api.register(router)
+subject_access_api.register(router)
 
 jobs_patterns = (
     [
@@ -52,6 +54,7 @@ urlpatterns = [
     path("account-not-set-up/", views.account_not_set_up, name="account-not-set-up"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("data-protection/", views.data_protection, name="data-protection"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("jobs/", include(jobs_patterns)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +13,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agencies.models import User
+from agencies.roles import Role
+from audit.services import access_event_record
 from oneplan.access_rules import PUBLIC, access_rule
 from oneplan.jobs import job_kind_label
 from oneplan.selectors import job_get_for_user_or_404
@@ -24,6 +27,18 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its own start page."""
     assert isinstance(request.user, User)
     return redirect(start_url_for(request.user.staff_or_none))
+
+
+@login_required
+@access_rule("data protection officers")
+def data_protection(request: HttpRequest) -> HttpResponse:
+    """The data protection officer's tools in one place (DOMAIN.md 7): the navigation
+    has room for the two used every week; the rest are linked from here."""
+    assert isinstance(request.user, User)
+    staff = request.user.staff_or_none
+    if staff is None or not staff.has_role(Role.DATA_PROTECTION_OFFICER):
+        raise PermissionDenied("Only data protection officers use the data protection tools")
+    return render(request, "oneplan/data_protection.html")
 
 
 @login_required
@@ -95,4 +110,13 @@ def job_download(request: HttpRequest, job_id: str) -> FileResponse:
     if not job.result_file:
         raise Http404("This job has no result file")
     name = job.result_file.name.rsplit("/", 1)[-1]
+    # A file leaves the service: its download is recorded, whatever it holds (issue 14).
+    access_event_record(
+        user=request.user,
+        action="download",
+        object_type="job",
+        object_id=str(job.pk),
+        request=request,
+        detail={"kind": job.kind, "file": name},
+    )
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)

@@ -518,8 +518,8 @@ def test_the_dpo_revoking_a_token_that_is_gone_gets_404(world: World) -> None:
     assert response.status_code == 404
 
 
-def test_the_dpo_sees_api_tokens_in_the_navigation(world: World) -> None:
-    dpo_page = client_for(world.dpo).get(reverse("tokens:all")).content.decode()
+def test_the_dpo_reaches_every_api_token_from_the_data_protection_page(world: World) -> None:
+    dpo_page = client_for(world.dpo).get(reverse("data-protection")).content.decode()
     keyworker_page = client_for(world.keyworker).get(reverse("tokens:list")).content.decode()
 
     assert f'href="{reverse("tokens:all")}"' in dpo_page

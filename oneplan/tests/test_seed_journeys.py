@@ -17,11 +17,15 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoDbBlocker
 
+from agencies.models import LCG, AgencyKind
 from conftest import built_once, shared_data
 from families.grants_models import LawfulBasis
 from families.journey import JourneyFacts, journey_problems, journey_requirements
-from families.models import Family, FamilyStatusChange
+from families.models import Family, FamilyStatusChange, Track
 from families.states import TERMINAL_STATES, FamilyStatus
+from lcgs.intensive.models import IntensiveNomination, IntensivePlaces
+from lcgs.meetings.models import Meeting
+from lcgs.money.models import LCGTarget
 from oneplan.site.demo.casework_data import DEMO_FEED_NOTE
 from oneplan.site.demo.seed import SeedResult, seed_demo
 from outcomes.models import Evidence, FeedSubmission
@@ -205,3 +209,24 @@ def test_the_feeds_page_shows_rows_read(seeded: SeedResult) -> None:
     assert all(n > 0 for n in read)
     detail = client.get(reverse("outcomes:feed-detail", args=[FeedSubmission.objects.first().pk]))
     assert DEMO_FEED_NOTE in unescape(detail.content.decode())
+
+
+def test_the_demo_lcgs_have_their_work(seeded: SeedResult) -> None:
+    """Every led family is on a track (a provider's key worker leads the intensive ones);
+    every provider has places, every LCG a target and its next meeting with a proposed
+    agenda, and some families wait for a provider's decision."""
+    led = Family.objects.filter(lead_agency__isnull=False)
+    assert led.exists()
+    assert not led.filter(track="").exists()
+    assert not Family.objects.filter(lead_agency__isnull=True).exclude(track="").exists()
+    intensive = led.filter(track=Track.INTENSIVE)
+    assert intensive.exists() and led.filter(track=Track.LOCAL).exists()
+    assert not intensive.exclude(lead_agency__kind=AgencyKind.INTENSIVE_SUPPORT_PROVIDER).exists()
+    assert set(LCGTarget.objects.values_list("lcg_id", flat=True)) == set(
+        LCG.objects.values_list("pk", flat=True)
+    )
+    assert IntensivePlaces.objects.count() == seeded.rows["lcgs_intensiveplaces"] > 0
+    assert IntensiveNomination.objects.filter(status="waiting").count() > 0
+    meetings = Meeting.objects.annotate(items=Count("agenda"))
+    assert meetings.count() == seeded.rows["lcgs_meeting"] > 0
+    assert all(meeting.items > 0 for meeting in meetings)

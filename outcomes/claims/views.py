@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from agencies.models import User
+from audit.services import access_event_record, access_events_record_many
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.forms import GOVUKForm
@@ -118,6 +119,16 @@ def claim_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         claims.select_related("family", "audit").order_by("family__reference", "pk"),
         CLAIMS_PER_PAGE,
     ).get_page(request.GET.get("page"))
+    shown = [claim.family for claim in page.object_list]
+    if shown:
+        # The page lists the claimed families: one list event naming them (issue 14).
+        access_events_record_many(
+            user=user,
+            family_ids=[family.pk for family in shown],
+            family_references=[family.reference for family in shown],
+            request=request,
+            detail={"claim_batch": batch.pk, "page": page.number},
+        )
     return render(
         request,
         "outcomes/claims/batch_detail.html",
@@ -144,6 +155,20 @@ def _claim(batch_id: int, claim_id: int) -> Claim:
     return get_object_or_404(
         Claim.objects.select_related("batch", "family"), pk=claim_id, batch_id=batch_id
     )
+
+
+def _claim_shown_record(request: HttpRequest, user: User, claim: Claim) -> None:
+    """A form about one claim shows its family: its GET is recorded (issue 14)."""
+    if request.method == "GET":
+        access_event_record(
+            user=user,
+            action="view",
+            object_type="claim",
+            object_id=str(claim.pk),
+            family_id=claim.family_id,
+            family_reference=claim.family.reference,
+            request=request,
+        )
 
 
 @login_required
@@ -173,6 +198,7 @@ def _claim_with_reason(
     back): the form, the service, then back to the batch saying what was done."""
     user = _maker(request)
     claim = _claim(batch_id, claim_id)
+    _claim_shown_record(request, user, claim)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -286,6 +312,7 @@ def claim_audit(request: HttpRequest, batch_id: int, claim_id: int) -> HttpRespo
         raise PermissionDenied("Only internal auditors audit claims")
     claim = _claim(batch_id, claim_id)
     sampled = get_object_or_404(ClaimAudit, claim=claim)
+    _claim_shown_record(request, user, claim)
     form = ClaimAuditForm(request.POST or None, checklist=list(AUDIT_CHECKLIST))
     if request.method == "POST" and form.is_valid():
         confirmed = set(form.cleaned_data["confirmed"])

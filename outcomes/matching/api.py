@@ -170,7 +170,7 @@ class MatchReviewViewSet(viewsets.GenericViewSet[SourcePerson]):
     def _comparison(self, request: Request, pk: str) -> tuple[User, selectors.ReviewComparison]:
         user = _reviewer(request)
         source = selectors.match_review_source_get_for_user_or_404(user, int(pk))
-        comparison = selectors.review_comparison(source)
+        comparison = selectors.review_comparison(source, user)
         for candidate in comparison.candidates:
             access_event_record(
                 user=user,

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import AnyUser
+from families.access.address import address_for_viewer
 from families.models import Family, HouseholdMembership, Person, Sex
 from oneplan.dates import govuk_date
 from outcomes.matching.access import can_review_matches
@@ -216,13 +217,13 @@ def _date_text(value: object) -> str:
     return govuk_date(value) if isinstance(value, datetime.date) else "Not known"
 
 
-def review_comparison(source: SourcePerson) -> ReviewComparison:
+def review_comparison(source: SourcePerson, viewer: AnyUser) -> ReviewComparison:
     """The source and each candidate side by side, with how every field compares.
 
     Shows the pending candidates, or (once decided) the candidates of the last
-    decision. A candidate's protected address (a refuge) is withheld, and so is the
-    source's address when it matches one: programme managers do not see restricted
-    information (families.access.access)."""
+    decision. A candidate's protected address (a refuge) is withheld from a ``viewer``
+    who may not see it (families.access.address: programme managers may not), and so is
+    the source's address when it matches one."""
     reviews = list(
         MatchReview.objects.filter(source=source, status=MatchReviewStatus.PENDING)
         .select_related("candidate")
@@ -247,15 +248,15 @@ def review_comparison(source: SourcePerson) -> ReviewComparison:
         family = current_family(review.candidate_id)
         theirs = person_match_record(review.candidate, codes, family)
         comparison = compare(ours, theirs)
-        address = family.address if family is not None else None
-        if address is not None and address.is_protected:
+        shown = address_for_viewer(viewer, family) if family is not None else None
+        if shown is not None and shown.withheld:
             address_text = WITHHELD
             # The record's own address would give the protected one away.
             if outcome_level(comparison.fields["address"]) != Level.DIFFERS:
                 source_address = WITHHELD
         else:
             address_text = _address_text(
-                address.line_1 if address else "", address.postcode if address else ""
+                shown.line_1 if shown else "", shown.postcode if shown else ""
             )
         candidates.append(CandidateView(review, review.candidate, family, comparison, address_text))
 

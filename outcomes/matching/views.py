@@ -74,7 +74,7 @@ def _record_review_view(
 def match_review_detail(request: HttpRequest, source_id: int) -> HttpResponse:
     user = _reviewer(request)
     source = selectors.match_review_source_get_for_user_or_404(user, source_id)
-    comparison = selectors.review_comparison(source)
+    comparison = selectors.review_comparison(source, user)
     form = None
     if comparison.pending:
         choices = [

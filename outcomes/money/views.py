@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from agencies.models import User
+from audit.services import access_event_record
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 from oneplan.spreadsheets import spreadsheet_text
@@ -176,6 +177,15 @@ def money_csv(request: HttpRequest) -> HttpResponse:
     # A byte order mark, so that Excel reads the pound signs as UTF-8.
     buffer.write("\ufeff")
     csv.writer(buffer).writerows(money_csv_rows(summary))
+    # A file leaves the service: its download is recorded, whatever it holds (issue 14).
+    access_event_record(
+        user=user,
+        action="export",
+        object_type="money_summary",
+        object_id=str(year),
+        request=request,
+        detail={"year": year, "format": "csv"},
+    )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="money-{year}-{year + 1}.csv"'
     return response

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AnyUser, User
 from families.access.access import can_view_restricted
+from families.access.address import address_for_viewer
 from families.grants_models import TeamMember
 from families.models import Family, FamilyStatusChange, HouseholdMembership, Person
 from plans.models import (
@@ -307,11 +308,9 @@ def plan_printable(plan: Plan) -> PrintablePlan:
                 ],
             )
         )
-    address = family.address
-    address_lines: list[str] = []
-    if address is not None and not address.is_protected:
-        lines = (address.line_1, address.line_2, address.town, address.postcode)
-        address_lines = [line for line in lines if line]
+    # Printed for the family, so never a protected address (families.access.address).
+    shown = address_for_viewer(None, family)
+    address_lines = list(shown.lines) if shown is not None else []
     agreement = plan_agreement_for_user(plan, content)
     return PrintablePlan(
         reference=family.reference,

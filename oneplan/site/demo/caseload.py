@@ -20,6 +20,7 @@ from families.models import (
     LeadAssignment,
     Person,
     Sex,
+    Track,
 )
 from families.services import family_references_next
 from families.states import FamilyStatus
@@ -339,6 +340,9 @@ class CaseloadGenerator:
             # partner agency's practitioner (a local agency's families live in its area).
             lead: _Keyworker | None = None
             partner = False
+            # The track the LCG allocated it to: a provider's key worker leads on the
+            # intensive track, everyone else on the local one.
+            track_code = ""
             if area.lcg_id is not None and (
                 status in LED_STATUSES
                 or (status in SIDE_EXITS and rng.random() < LED_SIDE_EXIT_SHARE)
@@ -347,6 +351,7 @@ class CaseloadGenerator:
                     chosen = world.partners[self._partner_kind()]
                     lead = chosen.lead
                     partner = True
+                    track_code = Track.LOCAL.value
                     area = chosen.home or area
                 else:
                     track = (
@@ -356,6 +361,9 @@ class CaseloadGenerator:
                     )
                     if track:
                         lead = rng.choice(track)
+                        track_code = (
+                            Track.INTENSIVE.value if track is area.intensive else Track.LOCAL.value
+                        )
             district = rng.choice(area.districts)
             postcode = (
                 f"{district} {rng.randint(1, 9)}"
@@ -480,7 +488,7 @@ class CaseloadGenerator:
                         index,
                         f"{lead_agency}\t{lead_professional}\t"
                         f"{PARTNER_LEAD_REASON if partner else LEAD_REASON}\t{coordinator}\t"
-                        f"{allocated_at.isoformat()}\t{NULL}",
+                        f"{allocated_at.isoformat()}\t{NULL}\t{track_code}",
                     )
                 )
             lcg = NULL if area.lcg_id is None else str(area.lcg_id)
@@ -494,6 +502,7 @@ class CaseloadGenerator:
                     attached,
                     identified_iso,
                     changed_iso,
+                    track_code,
                 )
             )
 
@@ -511,7 +520,7 @@ class CaseloadGenerator:
             Family,
             (
                 f"{family_ids[n]}\t{references[n]}\t{f[0]}\t{f[1]}\t{f[2]}\t{address_ids[n]}\t"
-                f"{f[3]}\t{f[4]}\t{f[5]}\t{f[6]}\t{f[7]}"
+                f"{f[3]}\t{f[4]}\t{f[5]}\t{f[6]}\t{f[7]}\t{f[8]}"
                 for n, f in enumerate(families)
             ),
         )

@@ -51,6 +51,7 @@ _COLUMNS: Final[dict[type[Model], tuple[str, ...]]] = {
         "attached_on",
         "created_at",
         "updated_at",
+        "track",
     ),
     HouseholdMembership: ("id", "family", "person", "role", "start_date", "end_date"),
     FamilyStatusChange: (
@@ -71,6 +72,7 @@ _COLUMNS: Final[dict[type[Model], tuple[str, ...]]] = {
         "actor",
         "started_at",
         "ended_at",
+        "track",
     ),
 }
 

@@ -40,6 +40,7 @@ from families.models import (
     LeadAssignment,
     Person,
 )
+from lcgs.meetings.models import Meeting
 from oneplan.site.demo.casework_seed import (
     casework_copied_tables,
     casework_tables,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 
 from oneplan.site.demo.caseload import CaseloadGenerator, World
 from oneplan.site.demo.copying import checked_after_loading, count_rows
+from oneplan.site.demo.lcg_work import seed_lcg_work
 from oneplan.site.demo.reference import (
     AGENCY_SPECS,
     CHUNK_FAMILIES,
@@ -203,6 +205,8 @@ def seed_demo(
     rows["plans_need"] = rows.get("plans_need", 0) + identified_needs_open(
         Family.objects.filter(plan__isnull=True).values_list("pk", flat=True), actor=actor
     )
+    # The LCGs' work: places, targets, nominations waiting and each LCG's next meeting.
+    rows.update(seed_lcg_work(programme_manager=staff_by_username["pm"].user, today=day, rng=rng))
     if families:
         # Fresh statistics, so the demo's first queries get sensible plans.
         _analyze([*_case_tables(), Grant._meta.db_table])
@@ -278,7 +282,8 @@ def _tables(models: Iterable[type[Model]]) -> list[str]:
 
 
 def _case_tables() -> list[str]:
-    return _tables(_case_models()) + casework_tables()
+    # Meetings hang off LCGs, not families, but their agendas and minutes are case data.
+    return _tables(_case_models()) + casework_tables() + _tables([Meeting])
 
 
 def _delete_case_data() -> None:

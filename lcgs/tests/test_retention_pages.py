@@ -1,0 +1,162 @@
+"""The retention pages as the DPO uses them: errors re-show what was typed, every page
+that names families writes an access event, and a batch approved on its page runs."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.services import system_actor
+from audit.models import AccessEvent
+from conftest import World, client_for
+from lcgs.retention import services
+from lcgs.retention.models import BatchStatus, LegalHold, RetentionBatch, RetentionPolicy
+from lcgs.tests.retention_support import family_ended, policies_seeded
+from oneplan.jobs import job_run
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _periods() -> None:
+    # A transactional test run before this one may have emptied the seeded table.
+    policies_seeded()
+
+
+def test_the_review_page_lists_due_families_and_records_that_they_were_seen(world: World) -> None:
+    family = family_ended(world, closed_on=datetime.date(2018, 5, 1))
+    services.retention_reviews_list(actor=system_actor(), today=timezone.localdate())
+
+    response = client_for(world.dpo).get(reverse("lcgs:retention"))
+
+    assert response.status_code == 200
+    assert f"Family {family.reference}" in response.content.decode()
+    event = AccessEvent.objects.filter(user=world.dpo.user, action="list").latest("occurred_at")
+    assert event.detail["families"] == [family.pk]
+
+
+def test_a_batch_approved_on_its_page_runs(world: World) -> None:
+    family = family_ended(world, closed_on=datetime.date(2018, 5, 1))
+    services.retention_reviews_list(actor=system_actor(), today=timezone.localdate())
+    client = client_for(world.dpo)
+
+    started = client.post(reverse("lcgs:retention-batch-start"), {"record_class": "closed_case"})
+    batch = RetentionBatch.objects.get()
+    assert started["Location"] == reverse("lcgs:retention-batch", args=[batch.pk])
+    refused = client.post(reverse("lcgs:retention-batch", args=[batch.pk]), {})
+    assert refused.status_code == 400
+    assert "Confirm that you have checked the records" in refused.content.decode()
+    approved = client.post(reverse("lcgs:retention-batch", args=[batch.pk]), {"confirm": "on"})
+    assert approved.status_code == 302
+    batch.refresh_from_db()
+    assert batch.job is not None
+    job_run(job_id=str(batch.job.pk))
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE
+    assert family.memberships.get().person.family_name == "Anonymised"
+    page = client.get(reverse("lcgs:retention-batch", args=[batch.pk])).content.decode()
+    assert "1 record anonymised, 0 skipped for a legal hold" in page
+
+
+def test_a_hold_form_reshows_what_was_typed(world: World) -> None:
+    client = client_for(world.dpo)
+    url = reverse("lcgs:retention-hold-new", args=[world.own_family.reference])
+
+    response = client.post(
+        url,
+        {"on": "family", "reason": "", "until_day": "31", "until_month": "2", "until_year": "2030"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert "Enter the reason for the hold" in page
+    assert "must be a real date" in page
+    assert 'value="2030"' in page
+    assert not LegalHold.objects.exists()
+
+
+def test_an_unknown_reference_is_an_error_on_the_form(world: World) -> None:
+    response = client_for(world.dpo).post(
+        reverse("lcgs:retention-hold-find"), {"reference": "F-999999"}
+    )
+
+    assert response.status_code == 400
+    assert "No family has this reference" in response.content.decode()
+    assert 'value="F-999999"' in response.content.decode()
+
+
+def test_a_hold_on_a_member_is_placed_from_the_family(world: World) -> None:
+    person = world.own_family.memberships.get().person
+    client = client_for(world.dpo)
+
+    response = client.post(
+        reverse("lcgs:retention-hold-new", args=[world.own_family.reference]),
+        {
+            "on": f"person-{person.pk}",
+            "reason": "Court order",
+            "until_day": "",
+            "until_month": "",
+            "until_year": "",
+        },
+    )
+
+    assert response.status_code == 302
+    hold = LegalHold.objects.get()
+    assert (hold.person, hold.family) == (person, None)
+    assert AccessEvent.objects.filter(
+        user=world.dpo.user, action="view", family_id=world.own_family.pk
+    ).exists()
+
+
+def test_a_period_out_of_range_is_refused(world: World) -> None:
+    policy = RetentionPolicy.objects.get(record_class="closed_case")
+
+    response = client_for(world.dpo).post(
+        reverse("lcgs:retention-period-change", args=[policy.pk]),
+        {"years": "0", "action": "anonymise", "source": "Schedule"},
+    )
+
+    assert response.status_code == 400
+    assert "Enter a number of years from 1 to 100" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.years == 6
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_review_and_batch_pages_ask_the_same_queries_for_more_families(world: World) -> None:
+    today = timezone.localdate()
+    client = client_for(world.dpo)
+    client.get(reverse("lcgs:retention"))  # the session's first request writes more
+    family_ended(world, closed_on=datetime.date(2018, 5, 1))
+    services.retention_reviews_list(actor=system_actor(), today=today)
+    one_due = _queries(client, reverse("lcgs:retention"))
+    small = services.retention_batch_create(
+        actor=world.dpo.user, record_class="closed_case", today=today
+    )
+    for day in (2, 3, 4, 5, 6):
+        family_ended(world, closed_on=datetime.date(2018, 5, day))
+    services.retention_reviews_list(actor=system_actor(), today=today)
+
+    five_due = _queries(client, reverse("lcgs:retention"))
+    large = services.retention_batch_create(
+        actor=world.dpo.user, record_class="closed_case", today=today
+    )
+
+    assert (small.items.count(), large.items.count()) == (1, 5)
+    assert five_due == one_due
+    assert _queries(client, reverse("lcgs:retention-batch", args=[large.pk])) == _queries(
+        client, reverse("lcgs:retention-batch", args=[small.pk])
+    )
