@@ -76,14 +76,42 @@ def _text(value: str, field: str, what: str) -> str:
 # --- Periods ------------------------------------------------------------------------------
 
 
+class PolicyChanged(ApplicationError):
+    """Someone saved the period after the version the caller read (the API's If-Match)."""
+
+    def __init__(self, current: RetentionPolicy) -> None:
+        super().__init__(
+            f"Someone changed the retention period for {current.get_record_class_display()} "
+            "after you read it: read it again, then make your change"
+        )
+        self.current = current
+
+
+def policy_version(policy: RetentionPolicy) -> int:
+    """The version of a period a caller read (the API's ETag): when it was last saved, in
+    microseconds. Every change sets ``updated_at``, so every change gives a new version."""
+    return (policy.updated_at - _EPOCH) // datetime.timedelta(microseconds=1)
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
 @records_actor
 @transaction.atomic
 def retention_policy_change(
-    *, actor: User, policy: RetentionPolicy, years: int, action: str, source: str
+    *,
+    actor: User,
+    policy: RetentionPolicy,
+    years: int,
+    action: str,
+    source: str,
+    expected_version: int | None = None,
 ) -> RetentionPolicy:
     """Set how long a class of record is kept and what the DPO approves when it falls
     due. Saving confirms the period: it is no longer marked as OnePlan's example. Records
-    already listed keep their due date; the next listing uses the new period."""
+    already listed keep their due date; the next listing uses the new period.
+    ``expected_version``: the ``policy_version`` the caller read; ``PolicyChanged`` when
+    someone saved since."""
     _require(actor)
     if not 1 <= years <= MAX_YEARS:
         raise ApplicationError(f"Enter a number of years from 1 to {MAX_YEARS}", field="years")
@@ -104,6 +132,8 @@ def retention_policy_change(
             field="source",
         )
     locked = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
+    if expected_version is not None and policy_version(locked) != expected_version:
+        raise PolicyChanged(locked)
     locked.years, locked.action, locked.source = years, action, source
     locked.is_example = False
     locked.updated_by, locked.updated_at = actor, timezone.now()

@@ -1,7 +1,8 @@
 """Retention's authorisation table, asked by tests/test_permission_matrix.py.
 
-Every page is the data protection officer's alone: everyone else signed in gets 403,
-signed out the sign-in page, and a refused request changes nothing (``_snapshot``).
+Every page and API route is the data protection officer's alone: everyone else signed in
+gets 403, signed out the sign-in page (the API: 403), and a refused request changes
+nothing (``_snapshot``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ def _only_dpo(ok: int) -> dict[str, int]:
 
 PAGE = _only_dpo(200)
 POST = _only_dpo(302)
+
+
+def _api(ok: int) -> dict[str, int]:
+    """An API route: the DPO gets ``ok``; everyone else, signed out too, 403."""
+    return _only_dpo(ok) | {"anonymous": 403}
 
 
 @dataclass
@@ -179,6 +185,81 @@ RETENTION = Table(
             lambda w: reverse("lcgs:retention-period-change", args=[w.policy]),
             POST,
             lambda w: {"years": "7", "action": "anonymise", "source": "Schedule line 14"},
+        ),
+        RouteCase("api-retention-reviews", "get", lambda w: "/api/retention-reviews/", _api(200)),
+        RouteCase(
+            "api-retention-review-keep",
+            "post",
+            lambda w: f"/api/retention-reviews/{w.review}/keep/",
+            _api(200),
+            lambda w: {"reason": "An open complaint"},
+            json=True,
+        ),
+        RouteCase(
+            "api-retention-legal-holds", "get", lambda w: "/api/retention-legal-holds/", _api(200)
+        ),
+        RouteCase(
+            "api-retention-legal-holds",
+            "post",
+            lambda w: "/api/retention-legal-holds/",
+            _api(201),
+            lambda w: {"family": w.reference, "reason": "Claim"},
+            json=True,
+        ),
+        RouteCase(
+            "api-retention-legal-hold-lift",
+            "post",
+            lambda w: f"/api/retention-legal-holds/{w.hold}/lift/",
+            _api(200),
+            lambda w: {"lift_reason": "Claim settled"},
+            json=True,
+        ),
+        RouteCase("api-retention-batches", "get", lambda w: "/api/retention-batches/", _api(200)),
+        RouteCase(
+            "api-retention-batches",
+            "post",
+            lambda w: "/api/retention-batches/",
+            _api(201),
+            lambda w: {"record_class": "closed_case"},
+            json=True,
+        ),
+        RouteCase(
+            "api-retention-batch",
+            "get",
+            lambda w: f"/api/retention-batches/{w.batch}/",
+            _api(200),
+        ),
+        RouteCase(
+            "api-retention-batch-approve",
+            "post",
+            lambda w: f"/api/retention-batches/{w.batch}/approve/",
+            _api(200),
+            lambda w: {"confirm": True},
+            json=True,
+        ),
+        RouteCase(
+            "api-retention-batch-cancel",
+            "post",
+            lambda w: f"/api/retention-batches/{w.batch}/cancel/",
+            _api(200),
+            json=True,
+        ),
+        RouteCase("api-retention-periods", "get", lambda w: "/api/retention-periods/", _api(200)),
+        RouteCase(
+            "api-retention-period",
+            "get",
+            lambda w: f"/api/retention-periods/{w.policy}/",
+            _api(200),
+        ),
+        # Past the access check, a change without If-Match answers 428 and changes
+        # nothing (the If-Match path is tested in test_retention_api).
+        RouteCase(
+            "api-retention-period",
+            "patch",
+            lambda w: f"/api/retention-periods/{w.policy}/",
+            _api(428),
+            lambda w: {"years": 7},
+            json=True,
         ),
     ],
 )
