@@ -31,7 +31,7 @@ from knox.models import get_digest_token
 from knox.settings import CONSTANTS
 
 from agencies.models import AnyUser, User
-from agencies.roles import Role
+from agencies.request_user import is_data_protection_officer
 from oneplan.models import ApiToken
 
 # The ``event`` of the history context: what happened to the token.
@@ -100,10 +100,7 @@ def can_revoke_others_api_tokens(user: AnyUser) -> bool:
     a script leaked), the DPO ends it. Being a superuser or a system administrator is
     not enough.
     """
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    staff = user.staff_or_none
-    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)
+    return is_data_protection_officer(user)
 
 
 # -- selectors ----------------------------------------------------------------------------

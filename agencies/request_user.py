@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from rest_framework.request import Request
 
-from agencies.models import User
+from agencies.models import AnyUser, User
+from agencies.roles import Role
 
 
 def request_user_or_403(
@@ -24,3 +25,15 @@ def request_user_or_403(
     if not allowed(user):
         raise PermissionDenied(why)
     return user
+
+
+def is_data_protection_officer(user: AnyUser) -> bool:
+    """An active account whose member of staff holds the data protection officer role.
+
+    The one test behind every DPO-only tool (user activity, emergency access reviews,
+    API tokens of others, subject access, retention, the data protection page): being a
+    superuser, a system administrator or a programme manager is not enough."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    staff = user.staff_or_none
+    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)

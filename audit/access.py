@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agencies.models import AnyUser, User
-from agencies.roles import Role
+from agencies.request_user import is_data_protection_officer
 
 
 def can_view_user_activity(user: AnyUser) -> bool:
@@ -13,10 +13,7 @@ def can_view_user_activity(user: AnyUser) -> bool:
     personal data about that person, so being a superuser or a programme manager is
     not enough.
     """
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    staff = user.staff_or_none
-    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)
+    return is_data_protection_officer(user)
 
 
 def can_view_access_events_in_admin(user: AnyUser) -> bool:

@@ -3,8 +3,8 @@ download of this area asks (docs/subject-access.md)."""
 
 from __future__ import annotations
 
-from agencies.models import AnyUser, User
-from agencies.roles import Role
+from agencies.models import AnyUser
+from agencies.request_user import is_data_protection_officer
 
 DENIED = "Only the data protection officer can handle subject access requests"
 # The routes' access rule, in words (oneplan.access_rules).
@@ -16,7 +16,4 @@ def can_handle_subject_access(user: AnyUser) -> bool:
     access responses. A response gathers everything held about a person from every
     family they belonged to, so no case role (however wide its view of families) and no
     administrator may use it."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    staff = user.staff_or_none
-    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)
+    return is_data_protection_officer(user)

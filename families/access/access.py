@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from agencies.lcgs.selectors import lcg_ids_coordinated_by
 from agencies.models import AnyUser, Staff, User
+from agencies.request_user import is_data_protection_officer
 from agencies.roles import PROGRAMME_WIDE_ROLES, Role
 from families.access.grants import open_grants_q
 from families.access.perms import (
@@ -215,8 +216,7 @@ def can_break_glass(user: AnyUser) -> bool:
 
 def can_review_break_glass(user: AnyUser) -> bool:
     """The data protection officer reviews every emergency access."""
-    staff = staff_for(user)
-    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)
+    return is_data_protection_officer(user)
 
 
 def can_export_caseload_summary(user: AnyUser) -> bool:

@@ -9,9 +9,8 @@ change the periods (docs/decisions/0018). Everyone else is refused.
 from __future__ import annotations
 
 from agencies.models import AnyUser
-from agencies.roles import Role
+from agencies.request_user import is_data_protection_officer
 from agencies.services import SYSTEM_USERNAME
-from families.access.access import staff_for
 
 DENIED = "Only the data protection officer works on retention"
 # The routes' access rule, in words (oneplan.access_rules).
@@ -21,8 +20,7 @@ RULE = "data protection officers"
 def can_manage_retention(user: AnyUser) -> bool:
     """The data protection officer sees the records due for review, the legal holds and
     the retention periods, changes them, and approves anonymisation. Nobody else."""
-    staff = staff_for(user)
-    return staff is not None and staff.has_role(Role.DATA_PROTECTION_OFFICER)
+    return is_data_protection_officer(user)
 
 
 def can_list_reviews(user: AnyUser) -> bool:

@@ -48,7 +48,9 @@ from lcgs.retention.models import (
 )
 from lcgs.retention.rules import COUNTED_FROM, MAX_YEARS, RECORD_CLASS_LABELS, RecordClass
 from lcgs.retention.services import REASON_MAX, SOURCE_MAX
+from lcgs.retention.views import holds_seen
 from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
+from oneplan.pagination import StandardPagination
 from oneplan.text_limits import TextLimitsMixin
 from plans.plan.api_common import IF_MATCH, etag_for, expected_version_from, with_etag
 from plans.plan.serializers import PRECONDITION_REQUIRED
@@ -82,23 +84,6 @@ def _families_seen(request: Request, user: User, reviews: list[RetentionReview])
         purpose=PURPOSE,
         request=request,
     )
-
-
-def _holds_listed(request: Request, user: User, holds: list[LegalHold]) -> None:
-    """Holds name their family by reference and their person by name: one list event for
-    the families, and an event per person (as the legal holds page writes)."""
-    families = [h.family for h in holds if h.family is not None]
-    access_events_record_many(
-        user=user,
-        family_ids=[f.pk for f in families],
-        family_references=[f.reference for f in families],
-        object_type="legal_hold",
-        purpose=PURPOSE,
-        request=request,
-    )
-    for hold in holds:
-        if hold.person is not None:
-            _person_seen(request, user, hold)
 
 
 def _hold_seen(request: Request, user: User, hold: LegalHold) -> None:
@@ -328,16 +313,16 @@ class LegalHoldViewSet(viewsets.GenericViewSet[LegalHold]):
     access_rule = RULE + "; a family that does not exist is 404"
     queryset = LegalHold.objects.none()
     serializer_class = LegalHoldSerializer
-    pagination_class = None
+    pagination_class = StandardPagination
     filter_backends: list[Any] = []
 
     @extend_schema(operation_id="retention_legal_holds_list")
     def list(self, request: Request) -> Response:
-        """The legal holds, those in place first, then lifted ones (up to 200)."""
+        """The legal holds, those in place first, then lifted ones, a page at a time."""
         user = _user(request)
-        holds = selectors.legal_hold_list(user)
-        _holds_listed(request, user, holds)
-        return Response(self.get_serializer(holds, many=True).data)
+        holds = list(self.paginate_queryset(selectors.legal_hold_list(user)) or [])
+        holds_seen(request, user, holds)
+        return self.get_paginated_response(self.get_serializer(holds, many=True).data)
 
     @extend_schema(
         operation_id="retention_legal_holds_create",
@@ -507,7 +492,7 @@ class RetentionBatchViewSet(viewsets.GenericViewSet[RetentionBatch]):
     access_rule = RULE
     queryset = RetentionBatch.objects.none()
     serializer_class = RetentionBatchSerializer
-    pagination_class = None
+    pagination_class = StandardPagination
     filter_backends: list[Any] = []
 
     def _detail(self, request: Request, user: User, batch_id: int) -> dict[str, Any]:
@@ -521,9 +506,10 @@ class RetentionBatchViewSet(viewsets.GenericViewSet[RetentionBatch]):
 
     @extend_schema(operation_id="retention_batches_list")
     def list(self, request: Request) -> Response:
-        """The latest 50 batches, newest first."""
+        """Every batch, newest first, a page at a time."""
         user = _user(request)
-        return Response(self.get_serializer(selectors.batch_list(user), many=True).data)
+        batches = self.paginate_queryset(selectors.batch_list(user)) or []
+        return self.get_paginated_response(self.get_serializer(batches, many=True).data)
 
     @extend_schema(
         operation_id="retention_batches_retrieve", responses=RetentionBatchDetailSerializer

@@ -78,7 +78,7 @@ def batch_list(user: AnyUser) -> QuerySet[RetentionBatch]:
     _require(user)
     return RetentionBatch.objects.annotate(item_count=Count("items")).select_related(
         "created_by", "approved_by"
-    )[:50]
+    )
 
 
 def batch_get_or_404(user: AnyUser, batch_id: int) -> RetentionBatch:
@@ -121,12 +121,11 @@ def review_for_exclusion_or_404(user: AnyUser, review_id: int) -> RetentionRevie
     return review
 
 
-def legal_hold_list(user: AnyUser) -> list[LegalHold]:
+def legal_hold_list(user: AnyUser) -> QuerySet[LegalHold]:
+    """Every legal hold, those in place first, then lifted ones: callers page it."""
     _require(user)
-    return list(
-        LegalHold.objects.select_related("family", "person", "placed_by", "lifted_by").order_by(
-            "lifted_at", "-placed_at", "-pk"
-        )[:LIST_MAX]
+    return LegalHold.objects.select_related("family", "person", "placed_by", "lifted_by").order_by(
+        "lifted_at", "-placed_at", "-pk"
     )
 
 

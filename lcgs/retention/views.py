@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agencies.models import User
 from agencies.request_user import request_user_or_403
 from audit.models import AccessAction
 from audit.services import access_event_record, access_events_record_many
@@ -27,7 +29,7 @@ from lcgs.retention.forms import (
     LiftForm,
     PolicyForm,
 )
-from lcgs.retention.models import RetentionReview
+from lcgs.retention.models import LegalHold, RetentionReview
 from oneplan.access_rules import access_rule
 from oneplan.errors import ApplicationError
 
@@ -51,6 +53,12 @@ def _families_seen(request: HttpRequest, reviews: list[RetentionReview]) -> None
     )
 
 
+# Legal holds listed on a page; the batches the retention page shows, newest first (the
+# API pages through them all).
+HOLDS_PAGE_SIZE = 50
+RECENT_BATCHES = 50
+
+
 @login_required
 @access_rule(RULE)
 def retention(request: HttpRequest) -> HttpResponse:
@@ -64,7 +72,7 @@ def retention(request: HttpRequest) -> HttpResponse:
             "summary": selectors.retention_summary(user),
             "reviews": reviews,
             "list_max": selectors.LIST_MAX,
-            "batches": selectors.batch_list(user),
+            "batches": selectors.batch_list(user)[:RECENT_BATCHES],
             "records": selectors.anonymisation_records(user),
         },
     )
@@ -167,7 +175,17 @@ def retention_review_exclude(request: HttpRequest, review_id: int) -> HttpRespon
 @access_rule(RULE)
 def retention_holds(request: HttpRequest) -> HttpResponse:
     user = request_user_or_403(request, can_manage_retention, DENIED)
-    holds = selectors.legal_hold_list(user)
+    page = Paginator(selectors.legal_hold_list(user), HOLDS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    holds = list(page.object_list)
+    holds_seen(request, user, holds)
+    return render(request, "lcgs/retention/holds.html", {"holds": holds, "page_obj": page})
+
+
+def holds_seen(request: HttpRequest, user: User, holds: list[LegalHold]) -> None:
+    """Holds name their family by reference and their person by name: one list event for
+    the families, and an event per person (the page and the API)."""
     families = [h.family for h in holds if h.family is not None]
     access_events_record_many(
         user=user,
@@ -187,7 +205,6 @@ def retention_holds(request: HttpRequest) -> HttpResponse:
                 purpose=PURPOSE,
                 request=request,
             )
-    return render(request, "lcgs/retention/holds.html", {"holds": holds})
 
 
 @login_required

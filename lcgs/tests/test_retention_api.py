@@ -218,7 +218,7 @@ def test_the_holds_list_records_the_families_and_people_it_names(world: World, d
     response = dpo.get("/api/retention-legal-holds/")
 
     assert response.status_code == 200
-    assert {row["family"] or row["person"] for row in response.json()} == {
+    assert {row["family"] or row["person"] for row in response.json()["results"]} == {
         world.own_family.reference,
         person.pk,
     }
@@ -259,7 +259,9 @@ def test_a_batch_is_started_read_approved_and_run(world: World, dpo: Client) -> 
     assert started.status_code == 201
     assert (started.json()["status"], started.json()["records"]) == ("open", 2)
     batch_id = started.json()["id"]
-    assert [row["id"] for row in dpo.get("/api/retention-batches/").json()] == [batch_id]
+    listed = dpo.get("/api/retention-batches/").json()
+    assert listed["count"] == 1
+    assert [row["id"] for row in listed["results"]] == [batch_id]
 
     last = _last_event()
     detail = dpo.get(f"/api/retention-batches/{batch_id}/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from agencies.models import User
-from agencies.roles import Role
+from agencies.request_user import is_data_protection_officer, request_user_or_403
 from audit.services import access_event_record
 from oneplan.access_rules import PUBLIC, access_rule
 from oneplan.jobs import job_kind_label
@@ -34,10 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def data_protection(request: HttpRequest) -> HttpResponse:
     """The data protection officer's tools in one place (DOMAIN.md 7): the navigation
     has room for the two used every week; the rest are linked from here."""
-    assert isinstance(request.user, User)
-    staff = request.user.staff_or_none
-    if staff is None or not staff.has_role(Role.DATA_PROTECTION_OFFICER):
-        raise PermissionDenied("Only data protection officers use the data protection tools")
+    request_user_or_403(
+        request,
+        is_data_protection_officer,
+        "Only data protection officers use the data protection tools",
+    )
     return render(request, "oneplan/data_protection.html")
 
 
