@@ -11,8 +11,9 @@ DATABASE_URL names; ``--database`` names another), seeded with the demo seeder
 coordinator and as the programme manager and times, through Django's test client (the
 whole request: access, the queries, the access event, rendering), the dashboard and the
 first page of the caseload list, page and API, then the list filtered by a figure of the
-dashboard and a later page sorted by time at status. It prints the median and 95th
-percentile in milliseconds and the queries of each request.
+dashboard and a later page sorted by time at status. It prints the best, the median and
+the 95th percentile in milliseconds and the queries of each request. Before timing it
+runs VACUUM ANALYZE, as autovacuum would after the load.
 """
 
 from __future__ import annotations
@@ -68,11 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         seed_demo(families=args.families, seed=2012, replace=True)
         print(f"seeded in {time.perf_counter() - started:.1f} s", flush=True)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    # As autovacuum leaves a database after a load or a migration that rewrote rows: the
+    # planner's statistics, and the visibility map without which an index-only scan
+    # reads every row it finds from the table as well.
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"vacuumed and analysed in {time.perf_counter() - started:.1f} s", flush=True)
     print(f"families in database: {Family.objects.count():,}")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'user':<26}{'path':<52}{'median':>9}{'p95':>9}{'queries':>9}")
+    print(f"{'user':<26}{'path':<52}{'best':>9}{'median':>9}{'p95':>9}{'queries':>9}")
     for username in USERS:
         user = User.objects.get(username=username)
         client = Client(HTTP_HOST="localhost")
@@ -91,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                 assert response.status_code == 200, (path, response.status_code)
                 queries = len(captured.captured_queries)
             print(
-                f"{'':<26}{path:<52}{statistics.median(timings):>7.0f}ms"
+                f"{'':<26}{path:<52}{min(timings):>7.0f}ms{statistics.median(timings):>7.0f}ms"
                 f"{p95(timings):>7.0f}ms{queries:>9}",
                 flush=True,
             )

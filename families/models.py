@@ -177,6 +177,11 @@ class Family(models.Model):
     track = models.CharField(
         max_length=10, choices=Track.choices, blank=True, default="", db_default=""
     )
+    # When the family's first lead assignment on the local track started: the moment the
+    # LCG "took it on" for its grant (lcgs.money.selectors.taken_on_q). Kept by
+    # families.services.family_set_lead, which writes every LeadAssignment, so the LCG
+    # dashboard and the grant statement count by a column, not by the history.
+    first_local_lead_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +193,13 @@ class Family(models.Model):
             models.Index(fields=["lead_professional", "status"]),
             models.Index(fields=["lead_agency", "status"]),
             models.Index(fields=["status"]),
+            # Families taken on in a financial year, by LCG, from the index alone.
+            models.Index(
+                fields=["first_local_lead_at"],
+                include=["lcg"],
+                condition=Q(first_local_lead_at__isnull=False),
+                name="family_first_local_lead",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

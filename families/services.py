@@ -254,6 +254,16 @@ def family_set_lead(
     )
     locked.lead_agency = lead_agency
     locked.lead_professional = lead_professional
-    locked.save(update_fields=["lead_agency", "lead_professional", "track", "updated_at"])
+    if locked.track == Track.LOCAL and locked.first_local_lead_at is None:
+        locked.first_local_lead_at = now
+    locked.save(
+        update_fields=[
+            "lead_agency",
+            "lead_professional",
+            "track",
+            "first_local_lead_at",
+            "updated_at",
+        ]
+    )
     grants_sync(actor=actor, family_ids=[locked.pk], why="Lead changed")
     return locked

@@ -92,10 +92,13 @@ def _valid_form(form: CaseloadFilterForm) -> CaseloadQuery:
     return form.query()
 
 
-def _api_url(params: dict[str, str] | None) -> str | None:
+def _api_url(params: dict[str, str] | None, query: str | None = None) -> str | None:
+    """/api/caseload/ with ``params`` (``query``: the same, already encoded)."""
     if params is None:
         return None
-    return f"{API_LIST}?{urlencode(params)}" if params else API_LIST
+    if query is None:
+        query = urlencode(params)
+    return f"{API_LIST}?{query}" if query else API_LIST
 
 
 def _only_filters(params: QueryDict) -> QueryDict:
@@ -153,7 +156,7 @@ class RowSerializer(serializers.Serializer[Any]):
                 "count": cell.count,
                 "text": cell.text or ("" if cell.count is None else str(cell.count)),
                 "filters": cell.params,
-                "url": cell.url or _api_url(cell.params),
+                "url": cell.url or _api_url(cell.params, cell.query),
             }
             for column, cell in zip(columns, row.cells, strict=True)
         ]

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from agencies.lcgs.selectors import lcg_list_coordinated_by
 from agencies.models import AgencyKind, AnyUser, Staff
@@ -29,6 +29,19 @@ def provider_staff(user: AnyUser) -> Staff | None:
     if agency.kind != AgencyKind.INTENSIVE_SUPPORT_PROVIDER or not agency.is_active:
         return None
     return staff
+
+
+def provider_deciders(provider_id: int) -> QuerySet[Staff]:
+    """The staff who decide on ``provider``'s nominations (``provider_staff`` of them):
+    active users doing case work at the provider, while it is an active provider. A
+    test holds the two to the same people."""
+    return Staff.objects.filter(
+        agency_id=provider_id,
+        agency__kind=AgencyKind.INTENSIVE_SUPPORT_PROVIDER,
+        agency__is_active=True,
+        user__is_active=True,
+        roles__overlap=sorted(CASE_WORK_ROLES),
+    )
 
 
 def can_decide(user: AnyUser) -> bool:

@@ -87,6 +87,9 @@ class IntensiveNomination(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the provider's staff were emailed that the family waits for their decision
+    # (lcgs.intensive.services.nomination_notice_send): once per nomination.
+    provider_notified_at = models.DateTimeField(null=True, blank=True)
     # The provider's reason for declining, the coordinator's for withdrawing, or the
     # provider's note on accepting.
     decision_note = models.TextField(blank=True)

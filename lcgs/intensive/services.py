@@ -14,16 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Staff, User
+from audit.history import records_actor
 from families.models import Family, Track
 from families.states import TERMINAL_STATES, FamilyStatus
 from lcgs.allocation.access import can_allocate_family
 from lcgs.allocation.services import Allocation, family_allocate
-from lcgs.intensive.access import can_set_places, provider_staff
+from lcgs.intensive.access import can_set_places, provider_deciders, provider_staff
 from lcgs.intensive.models import IntensiveNomination, IntensiveNominationStatus, IntensivePlaces
 from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
@@ -172,7 +176,7 @@ def intensive_nominate(
             "withdraw that nomination first",
             field="provider",
         )
-    return IntensiveNomination.objects.create(
+    nomination = IntensiveNomination.objects.create(
         family=locked,
         lcg_id=locked.lcg_id,
         provider=provider,
@@ -180,6 +184,72 @@ def intensive_nominate(
         nominated_by=actor,
         nominated_at=timezone.now(),
     )
+    nomination_id = nomination.pk
+
+    def notify() -> None:
+        from lcgs.intensive.tasks import nomination_notice_send_task
+
+        nomination_notice_send_task.delay(nomination_id)
+
+    # The provider's staff are told once the nomination is committed.
+    transaction.on_commit(notify)
+    return nomination
+
+
+@records_actor
+def nomination_notice_send(*, actor: User, nomination_id: int) -> int:
+    """Email the provider's staff who decide on its nominations
+    (``lcgs.intensive.access.provider_deciders``) that a family waits for their
+    decision. Sent once per nomination (``provider_notified_at``), and not at all when
+    the nomination was decided or withdrawn before the email went. The email leaves the
+    service's access control, so it names the family by its reference only and links to
+    the nomination, whose page shows the provider what it may see. Returns the number of
+    emails sent, one per person."""
+    with transaction.atomic():
+        nomination = (
+            IntensiveNomination.objects.select_for_update(of=("self",))
+            .select_related("family", "lcg", "provider")
+            .filter(pk=nomination_id, provider_notified_at__isnull=True, status=WAITING)
+            .first()
+        )
+        if nomination is None:
+            return 0
+        # Marked before sending: once the emails are out, nothing may fail before commit.
+        nomination.provider_notified_at = timezone.now()
+        nomination.save(update_fields=["provider_notified_at"])
+        recipients = sorted(
+            {
+                email
+                for email in provider_deciders(nomination.provider_id).values_list(
+                    "user__email", flat=True
+                )
+                if email
+            }
+        )
+        if not recipients:
+            return 0
+        lcg = nomination.lcg.name if nomination.lcg is not None else "The programme"
+        reference = nomination.family.reference
+        link = settings.ONEPLAN_BASE_URL + reverse(
+            "lcgs:intensive-nomination-detail", args=[nomination.pk]
+        )
+        subject = (
+            f"{settings.ONEPLAN_SERVICE_NAME}: family {reference} nominated to "
+            f"{nomination.provider.name}"
+        )
+        body = (
+            f"{lcg} has nominated family {reference} for intensive family support at "
+            f"{nomination.provider.name} on "
+            f"{govuk_date(timezone.localtime(nomination.nominated_at))}. It waits on your "
+            "list of families nominated to you for your decision: accept it, or decline "
+            "it with your reason.\n\n"
+            f"Open the nomination: {link}\n"
+        )
+        # One email each, so no one sees who else was told.
+        return send_mass_mail(
+            [(subject, body, None, [recipient]) for recipient in recipients],
+            fail_silently=False,
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@ targets' progress for the LCG dashboard.
 
 **Taken on** (the grant): a family is taken on on the local track at the start of its
 first lead assignment on the local track (``families.LeadAssignment``, written by the
-LCG's allocation or a handover onto the local track, ``lcgs.allocation``). It earns
+LCG's allocation or a handover onto the local track, ``lcgs.allocation``; its start is
+kept on the family as ``Family.first_local_lead_at``). It earns
 the grant once, in the financial year of that day, whatever happens later (a handover,
 a move to the intensive track, leaving the journey).
 
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,24 +67,13 @@ def year_moments(year: int) -> tuple[datetime.datetime, datetime.datetime]:
 
 def taken_on_q(year: int) -> Q:
     """Families taken on on the local track in ``year``, as a filter on ``Family``: their
-    first lead assignment on the local track started in the year (one started in it,
-    none before). The statement's grant line, its families and the LCG dashboard's
-    progress against targets all count with it. Two EXISTS rather than the minimum start
-    per family: PostgreSQL estimates them well and hashes each once."""
+    first lead assignment on the local track started in the year. The statement's grant
+    line, its families and the LCG dashboard's progress against targets all count with
+    it. That start is kept on the family (``Family.first_local_lead_at``, by
+    ``families.services.family_set_lead``, which writes every lead assignment), so the
+    count reads a column and its index, not each family's history."""
     start, end = year_moments(year)
-    local = LeadAssignment.objects.filter(family=OuterRef("pk"), track=Track.LOCAL)
-    return Exists(local.filter(started_at__gte=start, started_at__lt=end)) & ~Exists(
-        local.filter(started_at__lt=start)
-    )
-
-
-def _first_local_start() -> Subquery:
-    """On a ``Family``: when its first lead assignment on the local track started."""
-    return Subquery(
-        LeadAssignment.objects.filter(family=OuterRef("pk"), track=Track.LOCAL)
-        .order_by("started_at")
-        .values("started_at")[:1]
-    )
+    return Q(first_local_lead_at__gte=start, first_local_lead_at__lt=end)
 
 
 def _accepted_claims(year: int) -> QuerySet[Claim]:
@@ -117,7 +107,7 @@ def _counts(lcg_ids: Collection[int], year: int) -> dict[int, tuple[int, int, in
         Family.objects.filter(taken_on_q(year), lcg_id__in=ids)
         .order_by()
         .values("lcg_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # from the index alone (family_first_local_lead)
     )
     for row in taken:
         found[row["lcg_id"]][0] = row["n"]
@@ -319,10 +309,8 @@ def statement_families(
     grant = rates.grant_per_family if rates else Decimal("0.00")
     reward = rates.reward_per_result if rates else Decimal("0.00")
     lines: list[FamilyLine] = []
-    taken = (
-        Family.objects.filter(taken_on_q(year), lcg_id__in=ids)
-        .annotate(first=_first_local_start())
-        .values("reference", "lcg_id", "track", "first")
+    taken = Family.objects.filter(taken_on_q(year), lcg_id__in=ids).values(
+        "reference", "lcg_id", "track", "first_local_lead_at"
     )
     for row in taken:
         track = row["track"]
@@ -332,7 +320,7 @@ def statement_families(
                 lcg=names[row["lcg_id"]],
                 line=GRANT,
                 reference=row["reference"],
-                on=timezone.localdate(row["first"]),
+                on=timezone.localdate(row["first_local_lead_at"]),
                 amount=grant,
                 detail=f"Now on the {Track(track).label.lower()} track" if moved else "",
             )

@@ -173,6 +173,7 @@ def build_caseload(world: World) -> Caseload:
         actor=system_actor(),
         started_at=now,
     )
+    Family.objects.filter(pk=made["allocated"].pk).update(first_local_lead_at=now)
     LCGTarget.objects.create(
         lcg=win,
         financial_year=financial_year_of(clock.today),

@@ -63,6 +63,12 @@ def family_with_leads(
             started_at=moments[index],
             ended_at=moments[index + 1] if index + 1 < len(moments) else None,
         )
+    # As families.services.family_set_lead keeps it: the first local lead's start.
+    local = [
+        moment for (track, _), moment in zip(leads, moments, strict=True) if track == Track.LOCAL
+    ]
+    family.first_local_lead_at = min(local, default=None)
+    family.save(update_fields=["first_local_lead_at"])
     return family
 
 

@@ -346,6 +346,44 @@ def test_handover_to_another_track_and_provider(a: Allocating) -> None:
     ]
 
 
+# The moment the family was taken on on the local track (the LCG grant's count) is kept
+# on the family: the start of its first lead assignment on the local track, whatever
+# came before or after.
+@pytest.mark.parametrize(
+    ("tracks", "taken_on_by"),
+    [
+        ([Track.LOCAL], 0),
+        ([Track.INTENSIVE], None),
+        ([Track.LOCAL, Track.LOCAL], 0),  # a handover on the local track
+        ([Track.INTENSIVE, Track.LOCAL], 1),  # stepped down from intensive support
+        ([Track.LOCAL, Track.INTENSIVE], 0),
+        ([Track.LOCAL, Track.INTENSIVE, Track.LOCAL], 0),  # back again: still the first
+    ],
+)
+def test_the_first_local_lead_is_when_the_family_was_taken_on(
+    a: Allocating, tracks: list[Track], taken_on_by: int | None
+) -> None:
+    leads = [
+        (a.world.council, a.world.keyworker),
+        (a.world.council, a.world.other_keyworker),
+    ]
+    for index, track in enumerate(tracks):
+        agency, worker = (
+            (a.provider, a.provider_worker) if track == Track.INTENSIVE else leads[index % 2]
+        )
+        _allocate(a, track=track, lead_agency=agency, lead_professional=worker)
+
+    family = Family.objects.get(pk=a.family.pk)
+    starts = list(
+        LeadAssignment.objects.filter(family=family)
+        .order_by("started_at", "pk")
+        .values_list("started_at", flat=True)
+    )
+    assert len(starts) == len(tracks)
+    expected = None if taken_on_by is None else starts[taken_on_by]
+    assert family.first_local_lead_at == expected
+
+
 def test_handing_over_to_the_same_lead_on_the_same_track_is_refused(a: Allocating) -> None:
     _allocate(a)
     before = snapshot()

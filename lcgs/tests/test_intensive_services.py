@@ -3,25 +3,29 @@ its places, declining with a reason, withdrawing, and who may do each (table-dri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import AgencyKind, Staff
+from agencies.roles import Role
 from conftest import World
 from families.models import Family, LeadAssignment, Track
 from families.states import FamilyStatus
 from lcgs.intensive import services
+from lcgs.intensive.access import provider_deciders, provider_staff
 from lcgs.intensive.models import IntensiveNomination
 from lcgs.intensive.models import IntensiveNominationStatus as St
 from lcgs.intensive.selectors import provider_places, track_shares
 from lcgs.tests.intensive_support import Intensive, intensive, places, screened, snapshot
+from oneplan.celery import app as celery_app
 from oneplan.errors import ApplicationError
-from tests.factories import AgencyFactory, FamilyFactory
+from tests.factories import AgencyFactory, FamilyFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -475,3 +479,116 @@ def test_track_shares_against_the_target(
     )
     assert shares.within_target is within
     assert track_shares(None).intensive == intensive_count + 1
+
+
+# --- The provider is told ---------------------------------------------------------------
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    # The email goes from a worker in production; here it runs in the test's thread.
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    try:
+        yield
+    finally:
+        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def test_the_providers_staff_are_emailed_once_the_nomination_is_committed(
+    i: Intensive, eager_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    colleague = StaffFactory(user__username="ifss-colleague", agency=i.provider)
+    # Not told: a colleague who left, one without a case work role, another provider.
+    StaffFactory(user__username="ifss-left", user__is_active=False, agency=i.provider)
+    StaffFactory(
+        user__username="ifss-admin", roles=[Role.INTERNAL_AUDITOR.value], agency=i.provider
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        nomination = _nominate(i)
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+    callbacks[0]()
+
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(
+        [i.provider_worker.user.email, colleague.user.email]
+    )
+    assert all(len(email.to) == 1 for email in mail.outbox)
+    email = mail.outbox[0]
+    assert i.family.reference in email.subject
+    assert "Intensive Family Support" in email.subject
+    assert "Winchester LCG has nominated family" in email.body
+    assert f"/intensive-support/nominations/{nomination.pk}/" in email.body
+    # Nothing about the family leaves in the email but its reference.
+    assert "Dunne" not in email.body
+    assert "Domestic abuse" not in email.body
+    nomination.refresh_from_db()
+    assert nomination.provider_notified_at is not None
+
+
+def test_the_people_told_are_the_people_who_decide(i: Intensive) -> None:
+    """``provider_deciders`` (who is emailed) and ``provider_staff`` (who may decide)
+    name the same people."""
+    StaffFactory(user__username="ifss-left", user__is_active=False, agency=i.provider)
+    StaffFactory(
+        user__username="ifss-admin", roles=[Role.INTERNAL_AUDITOR.value], agency=i.provider
+    )
+    StaffFactory(
+        user__username="ifss-practitioner",
+        roles=[Role.AGENCY_PRACTITIONER.value],
+        agency=i.provider,
+    )
+    for provider in (i.provider, i.other_provider, i.world.council):
+        told = set(provider_deciders(provider.pk))
+        decide = {
+            s
+            for s in Staff.objects.all()
+            if (found := provider_staff(s.user)) and found.agency_id == provider.pk
+        }
+        assert told == decide
+    assert {s.user.username for s in provider_deciders(i.provider.pk)} == {
+        "ifss-worker",
+        "ifss-practitioner",
+    }
+    i.provider.is_active = False
+    i.provider.save()
+    assert not provider_deciders(i.provider.pk).exists()
+
+
+@pytest.mark.parametrize("then", ["declined", "withdrawn", "sent"])
+def test_the_email_is_sent_once_and_not_for_a_decided_nomination(i: Intensive, then: str) -> None:
+    nomination = _nominate(i)
+    if then == "declined":
+        services.intensive_nomination_decline(
+            actor=i.provider_worker.user, nomination=nomination, reason="No worker free"
+        )
+    elif then == "withdrawn":
+        services.intensive_nomination_withdraw(
+            actor=i.world.coordinator.user, nomination=nomination, reason="Allocated locally"
+        )
+    else:
+        assert (
+            services.nomination_notice_send(
+                actor=i.world.programme_manager.user, nomination_id=nomination.pk
+            )
+            == 1
+        )
+    mail.outbox.clear()
+
+    sent = services.nomination_notice_send(
+        actor=i.world.programme_manager.user, nomination_id=nomination.pk
+    )
+
+    assert (sent, mail.outbox) == (0, [])
+
+
+def test_a_refused_nomination_queues_no_email(
+    i: Intensive, eager_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(ApplicationError),
+    ):
+        _nominate(i, reason=" ")
+
+    assert (callbacks, mail.outbox) == ([], [])

@@ -366,5 +366,6 @@ def test_a_family_outside_every_lcg_is_in_no_statement(world: World) -> None:
         actor=world.programme_manager.user,
         started_at=at("2025-05-01 10:00"),
     )
+    Family.objects.filter(pk=unassigned.pk).update(first_local_lead_at=at("2025-05-01 10:00"))
 
     assert grant_statement(world.programme_manager.user, year=YEAR).total.families_taken_on == 1

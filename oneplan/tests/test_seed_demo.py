@@ -24,6 +24,7 @@ from families.models import (
     LeadAssignment,
     MemberRole,
     Person,
+    Track,
 )
 from families.selectors import family_list_for_user
 from families.states import TERMINAL_STATES, FamilyStatus, check_transition
@@ -306,6 +307,21 @@ def test_case_history_and_leads(seeded: str) -> None:
             )
         if family.lcg is None:
             assert family.status in {FamilyStatus.IDENTIFIED, FamilyStatus.SCREENED}
+
+
+def test_each_family_keeps_when_it_was_taken_on_on_the_local_track(seeded: str) -> None:
+    """``Family.first_local_lead_at`` (the LCG grant's "taken on") agrees with the lead
+    history, both for the families copied in and those the LCG work allocated."""
+    first_local: dict[int, datetime.datetime] = {}
+    for family_id, started_at in LeadAssignment.objects.filter(track=Track.LOCAL).values_list(
+        "family_id", "started_at"
+    ):
+        if family_id not in first_local or started_at < first_local[family_id]:
+            first_local[family_id] = started_at
+    kept = dict(Family.objects.values_list("pk", "first_local_lead_at"))
+
+    assert first_local
+    assert {pk: at for pk, at in kept.items() if at is not None} == first_local
 
 
 def journeys() -> dict[int, list[FamilyStatusChange]]:

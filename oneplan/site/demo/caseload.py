@@ -477,12 +477,16 @@ class CaseloadGenerator:
                 previous = step
 
             # The lead, from the day the LCG allocated the family.
-            lead_agency = lead_professional = attached = NULL
+            lead_agency = lead_professional = attached = first_local = NULL
             if lead is not None:
                 assert allocated_at is not None  # every led journey passes "allocated"
                 lead_agency = str(lead.agency_id)
                 lead_professional = str(lead.staff_id)
                 attached = allocated_at.date().isoformat()
+                # Its one lead assignment is its first: on the local track, it was
+                # taken on then (Family.first_local_lead_at).
+                if track_code == Track.LOCAL.value:
+                    first_local = allocated_at.isoformat()
                 leads.append(
                     (
                         index,
@@ -503,6 +507,7 @@ class CaseloadGenerator:
                     identified_iso,
                     changed_iso,
                     track_code,
+                    first_local,
                 )
             )
 
@@ -520,7 +525,7 @@ class CaseloadGenerator:
             Family,
             (
                 f"{family_ids[n]}\t{references[n]}\t{f[0]}\t{f[1]}\t{f[2]}\t{address_ids[n]}\t"
-                f"{f[3]}\t{f[4]}\t{f[5]}\t{f[6]}\t{f[7]}\t{f[8]}"
+                f"{f[3]}\t{f[4]}\t{f[5]}\t{f[6]}\t{f[7]}\t{f[8]}\t{f[9]}"
                 for n, f in enumerate(families)
             ),
         )

@@ -52,6 +52,7 @@ _COLUMNS: Final[dict[type[Model], tuple[str, ...]]] = {
         "created_at",
         "updated_at",
         "track",
+        "first_local_lead_at",
     ),
     HouseholdMembership: ("id", "family", "person", "role", "start_date", "end_date"),
     FamilyStatusChange: (
