@@ -194,6 +194,20 @@ def shared_data(request: pytest.FixtureRequest, value: T) -> T:
 
 
 @pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    """Background tasks run in the test's thread when queued (a worker runs them in
+    production). Celery reads Django's settings under the CELERY_ namespace, so that is
+    the key."""
+    from oneplan.celery import app as celery_app
+
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    try:
+        yield
+    finally:
+        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
 def celery_worker_thread() -> Iterator[None]:
     """A real Celery worker consuming this run's queue from Redis, in a thread of this
     process (tests marked ``celery``)."""

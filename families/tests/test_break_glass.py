@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import re
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from conftest import World, build_world, client_for
 from families.access import rules, services
 from families.grants_models import BreakGlassAccess, BreakGlassRefusal, Grant
 from families.models import Family
-from oneplan.celery import app as celery_app
 from oneplan.dates import govuk_datetime
 from oneplan.errors import ApplicationError
 
@@ -32,17 +30,6 @@ GOOD_REASON = "Police called: a child in this family was found alone at night"
 MISSING_REFERENCE = "F-999999"
 PAGE = "families:break-glass"
 API = "api-break-glass"
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    # The alert runs in a worker in production; here it runs in the test's thread.
-    # Celery reads Django's settings under the CELERY_ namespace, so that is the key.
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
-        yield
-    finally:
-        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def _open(world: World, family: Family, *, actor: Any = None, **kwargs: str) -> Any:

@@ -4,7 +4,6 @@ what an allocation writes, how access moves through the grants and who is told."
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from families.models import Family, FamilyStatusChange, Grant, GrantReason, Lead
 from families.states import FamilyStatus
 from lcgs.allocation.services import Allocation, allocation_notice_send, family_allocate
 from lcgs.tests.allocation_support import Allocating, allocating, screened_family, snapshot
-from oneplan.celery import app as celery_app
 from oneplan.errors import ApplicationError
 from plans.plan.services import plan_get_or_create
 from plans.review.services import agreement_record
@@ -37,16 +35,6 @@ S = FamilyStatus
 @pytest.fixture
 def a(world: World) -> Allocating:
     return allocating(world)
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    # The email goes from a worker in production; here it runs in the test's thread.
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
-        yield
-    finally:
-        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def _allocate(a: Allocating, **changes: Any) -> Allocation:

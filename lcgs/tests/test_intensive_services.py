@@ -3,7 +3,7 @@ its places, declining with a reason, withdrawing, and who may do each (table-dri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,7 +23,6 @@ from lcgs.intensive.models import IntensiveNomination
 from lcgs.intensive.models import IntensiveNominationStatus as St
 from lcgs.intensive.selectors import provider_places, track_shares
 from lcgs.tests.intensive_support import Intensive, intensive, places, screened, snapshot
-from oneplan.celery import app as celery_app
 from oneplan.errors import ApplicationError
 from tests.factories import AgencyFactory, FamilyFactory, StaffFactory
 
@@ -482,16 +481,6 @@ def test_track_shares_against_the_target(
 
 
 # --- The provider is told ---------------------------------------------------------------
-
-
-@pytest.fixture
-def eager_tasks() -> Iterator[None]:
-    # The email goes from a worker in production; here it runs in the test's thread.
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
-        yield
-    finally:
-        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def test_the_providers_staff_are_emailed_once_the_nomination_is_committed(
