@@ -200,11 +200,12 @@ def eager_tasks() -> Iterator[None]:
     the key."""
     from oneplan.celery import app as celery_app
 
+    before = celery_app.conf.get("CELERY_TASK_ALWAYS_EAGER", False)
     celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         yield
     finally:
-        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
+        celery_app.conf.CELERY_TASK_ALWAYS_EAGER = before
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import pghistory
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -40,17 +41,33 @@ class JobOutcome:
 Progress = Callable[[int, int], None]
 Runner = Callable[[Job, Progress], JobOutcome]
 
+# Given the user (an app's AnyUser): the core names no app's user type.
+DownloadRule = Callable[[Any], bool]
+
 _RUNNERS: dict[str, Runner] = {}
 _LABELS: dict[str, str] = {}
+_DOWNLOAD_RULES: dict[str, DownloadRule] = {}
 
 
-def register_job_runner(kind: str, runner: Runner, *, label: str) -> None:
+def register_job_runner(
+    kind: str, runner: Runner, *, label: str, may_download: DownloadRule | None = None
+) -> None:
     """Make ``runner`` the one function that runs jobs of ``kind``, which people see as
-    ``label`` ("Agency feed import")."""
+    ``label`` ("Agency feed import"). ``may_download``: the access rule a result file of
+    this kind is downloaded under, asked again at every download (the one who started
+    the job may since have lost the role that let them)."""
     if kind in _RUNNERS and _RUNNERS[kind] is not runner:
         raise RuntimeError(f"A runner is already registered for {kind}")
     _RUNNERS[kind] = runner
     _LABELS[kind] = label
+    if may_download is not None:
+        _DOWNLOAD_RULES[kind] = may_download
+
+
+def job_may_download(kind: str, user: Any) -> bool:
+    """Whether ``user``, who started a job of ``kind``, may still download its file."""
+    rule = _DOWNLOAD_RULES.get(kind)
+    return rule is None or rule(user)
 
 
 def job_kind_label(kind: str) -> str:

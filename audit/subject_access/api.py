@@ -124,7 +124,6 @@ class SubjectAccessRequestViewSet(
 
     access_rule = RULE
     serializer_class = SubjectAccessRequestSerializer
-    pagination_class = None
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "head", "options"]
 
@@ -145,7 +144,7 @@ class SubjectAccessRequestViewSet(
             family_ids=[],
             object_type=OBJECT_TYPE,
             request=request,
-            detail={"requests": [row["id"] for row in response.data]},
+            detail={"requests": [row["id"] for row in response.data["results"]]},
         )
         return response
 

@@ -130,7 +130,3 @@ class SubjectAccessItem(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.decided_at is not None
-
-    @property
-    def is_withheld_in_part(self) -> bool:
-        return not self.redacted and bool(self.redacted_fields)

@@ -332,3 +332,30 @@ def test_searching_for_a_person_is_recorded(world: World) -> None:
     assert person.full_name in response.content.decode()
     event = AccessEvent.objects.get(user=world.dpo.user, object_type="person", action="list")
     assert person.pk in event.detail["people"]
+
+
+def test_the_api_pages_through_every_request_soonest_due_first(world: World) -> None:
+    from tests.factories import PersonFactory
+
+    made = [
+        _request_for(
+            world,
+            PersonFactory(),
+            received=timezone.localdate() - datetime.timedelta(days=days),
+        )
+        for days in (3, 1, 2)
+    ]
+    client = client_for(world.dpo)
+
+    first = client.get("/api/subject-access-requests/", {"page_size": 2}).json()
+    second = client.get(first["next"]).json()
+
+    assert first["count"] == 3
+    ids = [row["id"] for row in first["results"] + second["results"]]
+    assert ids == [made[0].pk, made[2].pk, made[1].pk]
+    # Each page's read is recorded, naming the requests it showed.
+    events = AccessEvent.objects.filter(user=world.dpo.user, object_type="subject_access_request")
+    assert [e.detail["requests"] for e in events.order_by("occurred_at", "pk")][-2:] == [
+        ids[:2],
+        ids[2:],
+    ]

@@ -172,7 +172,7 @@ def ledger_entries(family: Family, grants: Sequence[Grant]) -> list[LedgerEntry]
     if any(kind in ("lead", "lead_agency") for kind, _ in kinds):
         leads = list(
             LeadAssignment.objects.filter(family=family)
-            .select_related("lead_agency", "lead_professional", "actor")
+            .select_related("lead_agency", "lead_professional__user", "actor")
             .order_by("-started_at", "-pk")
         )
     team: list[TeamMember] = []

@@ -106,11 +106,15 @@ def person_candidates_for_user(
     return people.order_by("family_name", "given_name", "pk")
 
 
-def current_family_references(people: Sequence[Person]) -> dict[int, str]:
-    """Each person's current family's reference (for the candidates' list), one query."""
-    rows = HouseholdMembership.objects.filter(person__in=people, end_date__isnull=True).values_list(
-        "person_id", "family__reference"
-    )
+def current_family_references(user: AnyUser, people: Sequence[Person]) -> dict[int, str]:
+    """Each person's current family's reference (for the candidates' list), one query:
+    only a family the viewer may see is named (someone who left a family in their scope
+    for one outside it is listed without where they live now)."""
+    rows = HouseholdMembership.objects.filter(
+        person__in=people,
+        end_date__isnull=True,
+        family__in=Family.objects.filter(family_scope(user)),
+    ).values_list("person_id", "family__reference")
     return dict(rows)
 
 

@@ -598,6 +598,14 @@ def family_address_protect(
         )
     address.is_protected = protected
     address.save(update_fields=["is_protected"])
+    if protected:
+        # The address's values are hidden back through time; the reasons given for
+        # correcting it may quote it ("the house number was typed wrongly"), so they
+        # become restricted too, for every family it is recorded for. Ending the
+        # protection later leaves them restricted: it errs on the safe side.
+        RecordCorrection.objects.filter(
+            record_type=RecordType.ADDRESS, record_id=address.pk, is_restricted=False
+        ).update(is_restricted=True)
     _record(
         actor=actor,
         family=locked_family,

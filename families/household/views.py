@@ -152,7 +152,7 @@ def member_find(request: HttpRequest, reference: str) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
             )[: selectors.CANDIDATES_SHOWN]
         )
-        families = selectors.current_family_references(candidates)
+        families = selectors.current_family_references(user, candidates)
         for person in candidates:
             _seen(request, user, family, "person_search_result", person.pk, person)
     # The page names the family it adds to, searched or not.

@@ -44,7 +44,7 @@ def _protect_and_move(world: World) -> None:
         actor=world.keyworker.user,
         family=world.own_family,
         details=services.AddressDetails(postcode="SO23 8UG", line_1=f"1 {REFUGE}"),
-        reason="Typed wrongly",
+        reason=f"Typed wrongly: it is 1 {REFUGE}-reason",
     )
     world.own_family.refresh_from_db()
     services.family_address_protect(
@@ -82,6 +82,9 @@ def test_a_protected_addresss_values_and_reasons_are_withheld_without_the_permis
         text = repr(found.changes)
         assert (REFUGE in text) is sees, persona
         assert ("Canaryprotectreason" in text) is sees, persona
+        # The reason given for correcting the address before it was protected is
+        # restricted with it.
+        assert (f"{REFUGE}-reason" in text) is sees, persona
         assert found.withheld is (not sees)
         if not sees:
             assert WITHHELD in text
@@ -236,6 +239,27 @@ def test_finding_people_to_add_lists_only_those_in_the_users_scope(world: World)
     assert "Casey" not in response.content.decode()
     response = client_for(world.keyworker).get(url, {"family_name": "Ash"})
     assert "Jordan Ashby" in response.content.decode()
+
+
+def test_someone_who_moved_out_of_scope_is_listed_without_their_new_family(
+    world: World,
+) -> None:
+    from tests.factories import MembershipFactory, PersonFactory
+
+    person = PersonFactory(given_name="Morgan", family_name="Quill")
+    MembershipFactory(
+        family=world.own_family,
+        person=person,
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2024, 1, 1),
+    )
+    MembershipFactory(family=world.other_lcg_family, person=person)
+    url = reverse("families:member-find", args=[world.own_family.reference])
+
+    page = client_for(world.keyworker).get(url, {"family_name": "Quill"}).content.decode()
+
+    assert "Morgan Quill" in page
+    assert world.other_lcg_family.reference not in page
 
 
 # --- API: ETags and If-Match --------------------------------------------------------------

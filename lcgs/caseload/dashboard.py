@@ -228,11 +228,8 @@ def _add_wait(counts: dict[str, Any], stage: str, band: int, longest: int, n: in
     """Add ``n`` families waiting at ``stage`` whose wait has reached the first ``band``
     of ``WAIT_THRESHOLDS``, the longest of them ``longest`` whole days."""
     counts[f"at_{stage}"] += n
-    reached = WAIT_THRESHOLDS[:band]
-    for days in reached:
+    for days in WAIT_THRESHOLDS[:band]:
         counts[f"{stage}_{days}"] += n
-    if stage == "allocated" and PLAN_AGREEMENT_DAYS in reached:
-        counts[Concern.PLAN_NOT_AGREED.value] += n
     counts[f"longest_{stage}"] = max(counts.get(f"longest_{stage}", 0), longest)
 
 
@@ -289,7 +286,11 @@ def _wait_counts(families: QuerySet[Family], clock: Clock, found: Counts) -> Non
         if stage is not None and waited is not None:
             # As ``WaitBand``: how many of the thresholds the wait has reached.
             band = bisect_right(WAIT_THRESHOLDS, waited)
-            _add_wait(found[_lcg_key(row["lcg_id"])], stage, band, waited, row["n"])
+            counts = found[_lcg_key(row["lcg_id"])]
+            _add_wait(counts, stage, band, waited, row["n"])
+            # As the list's filter (``concern_q``): allocated 4 weeks or more ago.
+            if stage == "allocated" and waited >= PLAN_AGREEMENT_DAYS:
+                counts[Concern.PLAN_NOT_AGREED.value] += row["n"]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from agencies.lcgs.selectors import lcg_list_coordinated_by
 from agencies.models import AgencyKind, AnyUser, Staff
 from agencies.roles import Role
 from families.access.access import CASE_WORK_ROLES, staff_for
@@ -82,9 +81,3 @@ def nomination_scope(user: AnyUser) -> Q:
     if provider is not None:
         scope |= Q(provider_id=provider.agency_id)
     return scope
-
-    if staff.has_role(Role.PROGRAMME_MANAGER):
-        return Q()
-    if staff.has_role(Role.LCG_COORDINATOR):
-        return Q(pk__in=lcg_list_coordinated_by(staff.pk).values("pk"))
-    return Q(pk__in=[])

@@ -12,11 +12,12 @@ places for the year, then the family, then the nomination.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
+from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,8 @@ from oneplan.dates import govuk_date
 from oneplan.errors import ApplicationError
 from oneplan.reasons import reason_checked
 from outcomes.money.rules import FIRST_YEAR, financial_year_label, financial_year_of
+
+logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 2000
 MAX_PLACES = 10_000
@@ -245,11 +248,19 @@ def nomination_notice_send(*, actor: User, nomination_id: int) -> int:
             "it with your reason.\n\n"
             f"Open the nomination: {link}\n"
         )
-        # One email each, so no one sees who else was told.
-        return send_mass_mail(
-            [(subject, body, None, [recipient]) for recipient in recipients],
-            fail_silently=False,
-        )
+        # One email each, so no one sees who else was told. Once one has gone the mark
+        # must stand (a retry would send the others again): a later failure is logged
+        # and the rest are still tried. If none went, the error undoes the mark and the
+        # task tries again later.
+        sent = 0
+        for recipient in recipients:
+            try:
+                sent += send_mail(subject, body, None, [recipient], fail_silently=False)
+            except OSError:
+                if not sent and recipient == recipients[-1]:
+                    raise
+                logger.exception("Nomination %s: the email to one person failed", nomination.pk)
+        return sent
 
 
 # ---------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from rest_framework.routers import BaseRouter
 from agencies.models import User
 from agencies.request_user import request_user_or_403
 from audit.models import AccessAction
-from audit.services import access_event_record, access_events_record_many
+from audit.services import access_events_record_many
 from families.selectors import family_get_for_user_or_404
 from lcgs.retention import selectors, services
 from lcgs.retention.access import DENIED, RULE, can_manage_retention
@@ -48,7 +48,7 @@ from lcgs.retention.models import (
 )
 from lcgs.retention.rules import COUNTED_FROM, MAX_YEARS, RECORD_CLASS_LABELS, RecordClass
 from lcgs.retention.services import REASON_MAX, SOURCE_MAX
-from lcgs.retention.views import holds_seen
+from lcgs.retention.views import hold_seen, holds_seen
 from oneplan.api_errors import NOT_FOUND, ErrorDetailSerializer
 from oneplan.pagination import StandardPagination
 from oneplan.text_limits import TextLimitsMixin
@@ -81,35 +81,6 @@ def _families_seen(request: Request, user: User, reviews: list[RetentionReview])
         user=user,
         family_ids=[f.pk for f in families],
         family_references=[f.reference for f in families],
-        purpose=PURPOSE,
-        request=request,
-    )
-
-
-def _hold_seen(request: Request, user: User, hold: LegalHold) -> None:
-    """One hold answered (placed or lifted): the family or the person it names."""
-    if hold.family is not None:
-        access_event_record(
-            user=user,
-            action=AccessAction.API_READ,
-            object_type="legal_hold",
-            object_id=hold.pk,
-            family_id=hold.family.pk,
-            family_reference=hold.family.reference,
-            purpose=PURPOSE,
-            request=request,
-        )
-    else:
-        _person_seen(request, user, hold)
-
-
-def _person_seen(request: Request, user: User, hold: LegalHold) -> None:
-    assert hold.person is not None
-    access_event_record(
-        user=user,
-        action=AccessAction.API_READ,
-        object_type="person",
-        object_id=hold.person.pk,
         purpose=PURPOSE,
         request=request,
     )
@@ -353,7 +324,7 @@ class LegalHoldViewSet(viewsets.GenericViewSet[LegalHold]):
             until=data["until"],
         )
         shown = selectors.legal_hold_get_or_404(user, hold.pk)
-        _hold_seen(request, user, shown)
+        hold_seen(request, user, shown, AccessAction.API_READ)
         return Response(LegalHoldSerializer(shown).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -381,7 +352,7 @@ class LegalHoldViewSet(viewsets.GenericViewSet[LegalHold]):
             actor=user, hold=hold, reason=payload.validated_data["lift_reason"]
         )
         shown = selectors.legal_hold_get_or_404(user, hold.pk)
-        _hold_seen(request, user, shown)
+        hold_seen(request, user, shown, AccessAction.API_READ)
         return Response(LegalHoldSerializer(shown).data)
 
 

@@ -76,8 +76,10 @@ def reviews_waiting(user: AnyUser) -> list[RetentionReview]:
 
 def batch_list(user: AnyUser) -> QuerySet[RetentionBatch]:
     _require(user)
-    return RetentionBatch.objects.annotate(item_count=Count("items")).select_related(
-        "created_by", "approved_by"
+    return (
+        RetentionBatch.objects.annotate(item_count=Count("items"))
+        .select_related("created_by", "approved_by")
+        .order_by("-created_at", "-pk")  # a grouped query drops the model's ordering
     )
 
 
@@ -150,6 +152,11 @@ def policy_get_or_404(user: AnyUser, policy_id: int) -> RetentionPolicy:
     return policy
 
 
+# The latest anonymisation records the retention page shows (each batch's page shows
+# its own).
+RECORDS_MAX = 20
+
+
 def anonymisation_records(user: AnyUser) -> list[AnonymisationRecord]:
     _require(user)
-    return list(AnonymisationRecord.objects.select_related("approved_by")[:20])
+    return list(AnonymisationRecord.objects.select_related("approved_by")[:RECORDS_MAX])

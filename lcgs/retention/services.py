@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import User
@@ -258,11 +259,18 @@ def _years() -> dict[RecordClass, int]:
     return {RecordClass(p.record_class): p.years for p in RetentionPolicy.objects.all()}
 
 
+def _anonymised_family_ids() -> QuerySet[RetentionReview, Any]:
+    """Families already anonymised (a review done): never due again, whatever their
+    period becomes."""
+    return RetentionReview.objects.filter(status=ReviewStatus.ANONYMISED).values("family_id")
+
+
 def _due_families(
     today: datetime.date, years: dict[RecordClass, int]
 ) -> list[tuple[RecordClass, int, datetime.date]]:
     """Every family due for review on ``today`` by the rules (``rules.family_due_on``).
-    SQL narrows the candidates to families old enough to be due; the rule decides."""
+    SQL narrows the candidates to families old enough to be due and not anonymised
+    already (a changed period gives them a new due date); the rule decides."""
     candidates = Q(pk__in=[])
     closed = years.get(RecordClass.CLOSED_CASE)
     if closed is not None:
@@ -278,7 +286,7 @@ def _due_families(
             created_at__date__lte=today - datetime.timedelta(days=365 * not_taken - 2),
         ) & ~Q(status__in=list(_WORKED_WITH))
     due: list[tuple[RecordClass, int, datetime.date]] = []
-    rows = Family.objects.filter(candidates).values_list(
+    rows = (Family.objects.filter(candidates).exclude(pk__in=_anonymised_family_ids())).values_list(
         "pk", "status", "status_changed_at", "attached_on", "created_at"
     )
     for pk, status, changed_at, attached_on, created_at in rows.iterator(chunk_size=2000):
@@ -343,11 +351,7 @@ def retention_reviews_list(*, actor: User, today: datetime.date) -> Listing:
         )
         .exclude(family_id__in=held)
         .exclude(Exists(waiting))
-        .exclude(
-            family_id__in=RetentionReview.objects.filter(status=ReviewStatus.ANONYMISED).values(
-                "family_id"
-            )
-        )
+        .exclude(family_id__in=_anonymised_family_ids())
         .update(status=ReviewStatus.DUE, batch=None, decided_by=None, decided_at=None)
     )
 

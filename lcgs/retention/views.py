@@ -53,10 +53,9 @@ def _families_seen(request: HttpRequest, reviews: list[RetentionReview]) -> None
     )
 
 
-# Legal holds listed on a page; the batches the retention page shows, newest first (the
-# API pages through them all).
+# Legal holds listed on a page, and batches on the retention page (newest first).
 HOLDS_PAGE_SIZE = 50
-RECENT_BATCHES = 50
+BATCHES_PAGE_SIZE = 50
 
 
 @login_required
@@ -65,6 +64,9 @@ def retention(request: HttpRequest) -> HttpResponse:
     user = request_user_or_403(request, can_manage_retention, DENIED)
     reviews = selectors.reviews_waiting(user)
     _families_seen(request, reviews)
+    batches = Paginator(selectors.batch_list(user), BATCHES_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "lcgs/retention/retention.html",
@@ -72,8 +74,10 @@ def retention(request: HttpRequest) -> HttpResponse:
             "summary": selectors.retention_summary(user),
             "reviews": reviews,
             "list_max": selectors.LIST_MAX,
-            "batches": selectors.batch_list(user)[:RECENT_BATCHES],
+            "batches": list(batches.object_list),
+            "page_obj": batches,
             "records": selectors.anonymisation_records(user),
+            "records_max": selectors.RECORDS_MAX,
         },
     )
 
@@ -183,6 +187,31 @@ def retention_holds(request: HttpRequest) -> HttpResponse:
     return render(request, "lcgs/retention/holds.html", {"holds": holds, "page_obj": page})
 
 
+def hold_seen(request: HttpRequest, user: User, hold: LegalHold, action: str) -> None:
+    """One hold shown (its page, or the API's answer): the family or the person it
+    names (the page and the API)."""
+    if hold.family is not None:
+        access_event_record(
+            user=user,
+            action=action,
+            object_type="legal_hold",
+            object_id=hold.pk,
+            family_id=hold.family.pk,
+            family_reference=hold.family.reference,
+            purpose=PURPOSE,
+            request=request,
+        )
+    elif hold.person is not None:
+        access_event_record(
+            user=user,
+            action=action,
+            object_type="person",
+            object_id=hold.person.pk,
+            purpose=PURPOSE,
+            request=request,
+        )
+
+
 def holds_seen(request: HttpRequest, user: User, holds: list[LegalHold]) -> None:
     """Holds name their family by reference and their person by name: one list event for
     the families, and an event per person (the page and the API)."""
@@ -290,17 +319,7 @@ def retention_hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
         else:
             messages.success(request, "Legal hold lifted")
             return redirect("lcgs:retention-holds")
-    if hold.family is not None:
-        access_event_record(
-            user=user,
-            action=AccessAction.VIEW,
-            object_type="legal_hold",
-            object_id=hold.pk,
-            family_id=hold.family.pk,
-            family_reference=hold.family.reference,
-            purpose=PURPOSE,
-            request=request,
-        )
+    hold_seen(request, user, hold, AccessAction.VIEW)
     return render(
         request,
         "lcgs/retention/hold_lift.html",

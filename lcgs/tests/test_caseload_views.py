@@ -65,6 +65,25 @@ def test_the_programme_manager_sees_every_lcg_side_by_side(caseload: Caseload) -
         assert f"{header}{name}</th>" in html
 
 
+def test_names_are_escaped_in_the_tables_and_charts_written_in_python(
+    caseload: Caseload,
+) -> None:
+    """The dashboard's cells and charts are written by template tags, not the template
+    language: an LCG's and an agency's name are escaped there all the same."""
+    marked = '<b>"Win"&'
+    world = caseload.world
+    type(world.winchester).objects.filter(pk=world.winchester.pk).update(name=marked)
+    type(world.council).objects.filter(pk=world.council.pk).update(name=marked)
+
+    html = _client(caseload, "programme_manager").get(DASHBOARD).content.decode()
+
+    escaped = "&lt;b&gt;&quot;Win&quot;&amp;"
+    assert f'data-label="{escaped}"' in html  # a table cell (caseload_tables)
+    assert f'<th scope="row" class="govuk-table__header">{escaped}</th>' in html  # agency row
+    assert f'fill="#0b0c0c">{escaped}</text>' in html  # a chart's bar (bar_charts)
+    assert marked not in html
+
+
 def test_the_list_shows_the_filtered_families_and_records_the_read(caseload: Caseload) -> None:
     before = AccessEvent.objects.count()
 

@@ -581,3 +581,34 @@ def test_a_refused_nomination_queues_no_email(
         _nominate(i, reason=" ")
 
     assert (callbacks, mail.outbox) == ([], [])
+
+
+@pytest.mark.parametrize("failing", ["one", "all"])
+def test_a_failed_send_is_retried_only_when_nobody_was_told(
+    i: Intensive, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    StaffFactory(user__username="ifss-colleague", agency=i.provider)
+    nomination = _nominate(i)
+    real = services.send_mail
+
+    def send(subject: str, body: str, sender: None, to: list[str], **kwargs: Any) -> int:
+        if failing == "all" or to == [i.provider_worker.user.email]:
+            raise OSError("refused")
+        return real(subject, body, sender, to, **kwargs)
+
+    monkeypatch.setattr(services, "send_mail", send)
+    actor = i.world.programme_manager.user
+
+    if failing == "all":
+        with pytest.raises(OSError):
+            services.nomination_notice_send(actor=actor, nomination_id=nomination.pk)
+        nomination.refresh_from_db()
+        # Nobody told: the mark is undone, so the task's retry sends them all.
+        assert (nomination.provider_notified_at, mail.outbox) == (None, [])
+    else:
+        sent = services.nomination_notice_send(actor=actor, nomination_id=nomination.pk)
+        nomination.refresh_from_db()
+        # The colleague was told: the mark stands, so a retry tells nobody twice.
+        assert sent == 1
+        assert [email.to for email in mail.outbox] == [["ifss-colleague@example.org"]]
+        assert nomination.provider_notified_at is not None

@@ -96,6 +96,7 @@ def test_the_canary_is_found_nowhere_after_anonymisation(world: World) -> None:
     )
     batch = services.retention_batch_approve(actor=world.dpo.user, batch=batch)
     assert batch.job is not None
+    claimed = (canary.family.pk, claim.amount, claim.status)
     job = job_run(job_id=str(batch.job.pk))
 
     assert job is not None and job.status == "succeeded", job.errors if job else None
@@ -105,11 +106,7 @@ def test_the_canary_is_found_nowhere_after_anonymisation(world: World) -> None:
     # What reporting and claims count is still there.
     assert _counts() == counts
     claim.refresh_from_db()
-    assert (claim.family_id, claim.amount, claim.status) == (
-        canary.family.pk,
-        claim.amount,
-        claim.status,
-    )
+    assert (claim.family_id, claim.amount, claim.status) == claimed
     canary.family.refresh_from_db()
     assert canary.family.attached_on == datetime.date(2016, 1, 4)
     assert canary.family.status == "closed"

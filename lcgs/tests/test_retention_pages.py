@@ -140,6 +140,14 @@ def test_the_review_and_batch_pages_ask_the_same_queries_for_more_families(world
     today = timezone.localdate()
     client = client_for(world.dpo)
     client.get(reverse("lcgs:retention"))  # the session's first request writes more
+    # A batch listed from the start (with none, the paginator reads no page at all).
+    RetentionBatch.objects.create(
+        record_class="closed_case",
+        action="anonymise",
+        status=BatchStatus.CANCELLED,
+        created_by=world.dpo.user,
+        created_at=timezone.now(),
+    )
     family_ended(world, closed_on=datetime.date(2018, 5, 1))
     services.retention_reviews_list(actor=system_actor(), today=today)
     one_due = _queries(client, reverse("lcgs:retention"))
@@ -160,3 +168,72 @@ def test_the_review_and_batch_pages_ask_the_same_queries_for_more_families(world
     assert _queries(client, reverse("lcgs:retention-batch", args=[large.pk])) == _queries(
         client, reverse("lcgs:retention-batch", args=[small.pk])
     )
+
+
+@pytest.mark.parametrize(
+    ("route", "size_name", "build"),
+    [
+        ("lcgs:retention", "BATCHES_PAGE_SIZE", "batch"),
+        ("lcgs:retention-holds", "HOLDS_PAGE_SIZE", "hold"),
+    ],
+)
+def test_every_batch_and_hold_is_reachable_page_by_page(
+    world: World, monkeypatch: pytest.MonkeyPatch, route: str, size_name: str, build: str
+) -> None:
+    from lcgs.retention import views
+
+    monkeypatch.setattr(views, size_name, 2)
+    now = timezone.now()
+    made = []
+    for n in range(5):
+        if build == "batch":
+            made.append(
+                RetentionBatch.objects.create(
+                    record_class="closed_case",
+                    action="anonymise",
+                    created_by=world.dpo.user,
+                    created_at=now - datetime.timedelta(days=n),
+                )
+            )
+        else:
+            family = family_ended(world, closed_on=datetime.date(2018, 5, 1))
+            made.append(
+                LegalHold.objects.create(
+                    family=family,
+                    reason="Litigation",
+                    placed_by=world.dpo.user,
+                    placed_at=now - datetime.timedelta(days=n),
+                )
+            )
+    client = client_for(world.dpo)
+    path = reverse(
+        "lcgs:retention-batch" if build == "batch" else "lcgs:retention-hold-lift", args=[0]
+    )
+    link = path.rsplit("/0/", 1)[0] + "/{}/"
+
+    pages = [client.get(reverse(route), {"page": n}).content.decode() for n in (1, 2, 3)]
+
+    # Newest first, two a page, the oldest on the last page, and the pages link onward.
+    for index, item in enumerate(made):
+        page = pages[index // 2]
+        assert link.format(item.pk) in page, (index, item.pk)
+        assert all(link.format(item.pk) not in other for other in pages if other is not page)
+    assert '?page=2"' in pages[0]
+    assert '?page=3"' in pages[1]
+
+
+def test_the_lift_page_of_a_hold_on_a_person_records_that_they_were_seen(world: World) -> None:
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(given_name="Robin", family_name="Vale")
+    hold = LegalHold.objects.create(
+        person=person, reason="Inquest", placed_by=world.dpo.user, placed_at=timezone.now()
+    )
+
+    page = client_for(world.dpo).get(reverse("lcgs:retention-hold-lift", args=[hold.pk]))
+
+    assert page.status_code == 200
+    assert "Robin Vale" in page.content.decode()
+    assert AccessEvent.objects.filter(
+        user=world.dpo.user, object_type="person", object_id=str(person.pk)
+    ).exists()

@@ -167,6 +167,26 @@ def test_running_a_finished_batch_again_does_nothing(world: World) -> None:
     assert AnonymisationRecord.objects.count() == 1
 
 
+def test_an_anonymised_family_is_not_due_again_when_its_period_changes(world: World) -> None:
+    today = timezone.localdate()
+    family_ended(world, closed_on=datetime.date(2018, 5, 1))
+    services.retention_reviews_list(actor=system_actor(), today=today)
+    batch = services.retention_batch_create(
+        actor=world.dpo.user, record_class=RecordClass.CLOSED_CASE, today=today
+    )
+    services.retention_batch_approve(actor=world.dpo.user, batch=batch)
+    services.retention_batch_run(actor=world.dpo.user, batch_id=batch.pk, today=today)
+    policy = RetentionPolicy.objects.get(record_class="closed_case")
+    # A shorter period gives the family a new due date: it was anonymised already.
+    services.retention_policy_change(
+        actor=world.dpo.user, policy=policy, years=policy.years - 1, action="anonymise", source=""
+    )
+
+    again = services.retention_reviews_list(actor=system_actor(), today=today)
+
+    assert (again.listed, again.reopened) == (0, 0)
+
+
 def test_an_excluded_record_is_kept(world: World) -> None:
     today = timezone.localdate()
     family = family_ended(world, closed_on=datetime.date(2018, 5, 1))

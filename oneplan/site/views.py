@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +16,7 @@ from agencies.models import User
 from agencies.request_user import is_data_protection_officer, request_user_or_403
 from audit.services import access_event_record
 from oneplan.access_rules import PUBLIC, access_rule
-from oneplan.jobs import job_kind_label
+from oneplan.jobs import job_kind_label, job_may_download
 from oneplan.selectors import job_get_for_user_or_404
 from oneplan.site.navigation import start_url_for
 
@@ -104,11 +105,16 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 @login_required
-@access_rule("the user who started the job (404 for anyone else)")
+@access_rule(
+    "the user who started the job (404 for anyone else), while their role still lets "
+    "them download its kind of file (403)"
+)
 def job_download(request: HttpRequest, job_id: str) -> FileResponse:
     job = job_get_for_user_or_404(request.user, job_id)
     if not job.result_file:
         raise Http404("This job has no result file")
+    if not job_may_download(job.kind, request.user):
+        raise PermissionDenied("Your role no longer lets you download this file")
     name = job.result_file.name.rsplit("/", 1)[-1]
     # A file leaves the service: its download is recorded, whatever it holds (issue 14).
     access_event_record(

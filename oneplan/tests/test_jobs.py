@@ -199,3 +199,36 @@ def test_export_button_runs_the_job_on_a_real_worker(celery_worker_thread: None)
     assert job.status == JobStatus.SUCCEEDED, job.errors
     assert job.counts == {"lcgs": 3, "families": 3}
     assert job.result_file.name.endswith(".csv")
+
+
+@pytest.mark.parametrize(
+    ("kind", "persona"),
+    [
+        ("evaluation_extract", "programme_manager"),
+        ("quarterly_progress_return", "programme_manager"),
+        ("lcg_caseload_export", "coordinator"),
+        ("subject_access_assembly", "dpo"),
+    ],
+)
+def test_a_file_is_downloaded_only_while_the_role_that_made_it_lasts(
+    world: World, kind: str, persona: str
+) -> None:
+    """The one who started a job may download its file while their role still lets them
+    make that kind of file: a programme manager moved to another role keeps no extract."""
+    from django.core.files.base import ContentFile
+
+    from oneplan.jobs import _DOWNLOAD_RULES
+
+    assert kind in _DOWNLOAD_RULES  # the kind's own app registered its rule
+    staff = getattr(world, persona)
+    job = Job.objects.create(kind=kind, started_by=staff.user, status=JobStatus.SUCCEEDED)
+    job.result_file.save("file.csv", ContentFile(b"reference\n"), save=True)
+    client = client_for(staff)
+    url = reverse("jobs:download", args=[job.pk])
+
+    allowed = client.get(url)
+    staff.roles = ["family_support_worker"]
+    staff.save(update_fields=["roles"])
+    refused = client.get(url)
+
+    assert (allowed.status_code, refused.status_code) == (200, 403)

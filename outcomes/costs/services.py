@@ -18,7 +18,7 @@ from oneplan.errors import ApplicationError
 from outcomes.costs.access import CHANGE_DENIED, can_change_costs
 from outcomes.costs.models import CostUnit, ProgrammeSpend, UnitCost
 from outcomes.costs.rules import CATEGORY_BY_CODE, UNIT_MEASURE
-from outcomes.money.rules import FIRST_YEAR, financial_year_label
+from outcomes.money.rules import FIRST_YEAR
 from outcomes.money.services import latest_settable_year
 
 # Far above any real unit cost (residential care is about £3,000 a week).
@@ -243,7 +243,3 @@ def programme_spend_set(
     spend.updated_by, spend.updated_at = actor, now
     spend.save(update_fields=["amount_pence", "source", "updated_by", "updated_at"])
     return spend
-
-
-def spend_label(year: int) -> str:
-    return financial_year_label(year)

@@ -5,6 +5,7 @@ render."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,15 +36,23 @@ def _maker(request: HttpRequest) -> User:
     return request_user_or_403(request, can_make_extracts, MAKE_DENIED)
 
 
+# Extracts listed on a page of the log, newest first.
+LOG_PAGE_SIZE = 50
+
+
 @login_required
 @access_rule(LOG_RULE)
 def extract_list(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
+    page = Paginator(selectors.extract_log_list(user), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "outcomes/extracts/extract_list.html",
         {
-            "logs": selectors.extract_log_list(user)[:200],
+            "logs": list(page.object_list),
+            "page_obj": page,
             "labels": FIELD_LABELS,
             "can_make": can_make_extracts(user),
         },

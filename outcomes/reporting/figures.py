@@ -13,11 +13,9 @@ import datetime
 
 from django.db.models import (
     DateField,
-    Exists,
     F,
     Func,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -185,8 +183,3 @@ def families_in_figure(
     return families.annotate(figure_day=figure_day(key, today=today)).filter(
         figure_day__range=(starts_on, ends_on)
     )
-
-
-def has_attachment() -> Q:
-    """Families taken on by the programme (for lists that only hold those)."""
-    return Q(Exists(Attachment.objects.filter(family_id=OuterRef("pk"))))

@@ -53,7 +53,6 @@ from outcomes.reporting.access import (
 )
 from outcomes.reporting.figures import (
     batch_accepted_on,
-    claim_accepted_on,
     identified_on,
     plan_agreed_on,
     sustained_on,
@@ -387,7 +386,6 @@ def quarterly_return_rows(
             .annotate(
                 identified_on=identified_on(),
                 plan_agreed_on=plan_agreed_on(),
-                claim_accepted_on=claim_accepted_on(),
                 sustained_on=sustained_on(ends_on),
             )
         )

@@ -128,10 +128,6 @@ class ProgrammeDashboard:
     def ends_on(self) -> datetime.date:
         return financial_year_bounds(self.year)[1]
 
-    @property
-    def year_params(self) -> dict[str, str]:
-        return {"year": str(self.year)}
-
 
 Grouped = dict[str, list[dict[str, Any]]]
 

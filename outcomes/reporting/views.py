@@ -23,6 +23,8 @@ from oneplan.access_rules import access_rule
 from oneplan.charts import Chart, chart_bars
 from oneplan.errors import ApplicationError
 from oneplan.spreadsheets import Cell, Column, table_csv
+from outcomes.claims.access import can_see_money
+from outcomes.extracts.access import can_see_extract_log
 from outcomes.money.rules import financial_year_label, financial_year_of
 from outcomes.reporting import quarterly, selectors, services
 from outcomes.reporting.access import (
@@ -167,6 +169,8 @@ def programme_dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "can_change_targets": can_change_programme_targets(user),
             "can_make_return": can_make_quarterly_return(user),
+            "can_see_money": can_see_money(user),
+            "can_see_extracts": can_see_extract_log(user),
         },
         status=200 if valid else 400,
     )

@@ -19,8 +19,10 @@ from django.utils import timezone
 from agencies.models import LCG, Agency, AgencyKind, Staff, User
 from families.models import Family, Track
 from families.states import FamilyStatus
+from lcgs.intensive.models import IntensiveNomination
 from lcgs.intensive.services import intensive_nominate, intensive_places_set
 from lcgs.meetings.services import meeting_create
+from lcgs.money.selectors import taken_on_q
 from lcgs.money.services import lcg_target_set
 from outcomes.money.rules import financial_year_of
 
@@ -54,8 +56,9 @@ def seed_lcg_work(
             actor=programme_manager, provider=provider, financial_year=year, places=places
         )
         rows["lcgs_intensiveplaces"] += 1
+    # Targets a stretch beyond what each LCG has taken on this year, as the grant counts.
     taken_on = dict(
-        Family.objects.filter(track=Track.LOCAL, attached_on__year__gte=today.year - 1)
+        Family.objects.filter(taken_on_q(year))
         .values("lcg")
         .annotate(n=Count("pk"))
         .values_list("lcg", "n")
@@ -73,9 +76,10 @@ def seed_lcg_work(
         )
         rows["lcgs_lcgtarget"] += 1
         coordinator = coordinators.get(lcg.pk)
-        if coordinator is None or not providers:
+        if coordinator is None:
             continue
-        rows["lcgs_intensivenomination"] += _nominate(coordinator, lcg, providers, rng)
+        if providers:
+            rows["lcgs_intensivenomination"] += _nominate(coordinator, lcg, providers, rng)
         meeting_create(
             actor=coordinator,
             lcg=lcg,
@@ -111,12 +115,16 @@ def _nominate(coordinator: User, lcg: LCG, providers: list[Agency], rng: random.
     )
     written = 0
     for family in screened:
-        intensive_nominate(
+        nomination = intensive_nominate(
             actor=coordinator,
             family=family,
             provider=rng.choice(providers),
             reason="Several agencies are involved and a local key worker has not made "
             "progress: the LCG asks for intensive support.",
+        )
+        # Demo nominations email nobody: marked as told, the queued notice sends nothing.
+        IntensiveNomination.objects.filter(pk=nomination.pk).update(
+            provider_notified_at=nomination.nominated_at
         )
         written += 1
     return written
