@@ -1,9 +1,10 @@
 """REST API of retention (docs/retention.md), for the data protection officer only
 (``access.can_manage_retention``; everyone else 403):
 
-- ``GET /api/retention-reviews/``: the records due for review or held, oldest due first
-  (the first 200, as the page); ``POST /api/retention-reviews/{id}/keep/`` keeps one, with
-  the reason, whether or not it is in a batch;
+- ``GET /api/retention-reviews/``: the records due for review, then those held, each
+  oldest due first (the first 200, as the page); ``POST
+  /api/retention-reviews/{id}/keep/`` keeps one, with the reason, whether or not it is in
+  a batch;
 - ``GET, POST /api/retention-legal-holds/``: the holds (in place first); placing one on a
   family, or on one of its members; ``POST /api/retention-legal-holds/{id}/lift/``;
 - ``GET, POST /api/retention-batches/``: the batches; starting one for a kind of record;
@@ -151,8 +152,8 @@ class RetentionReviewViewSet(viewsets.GenericViewSet[RetentionReview]):
 
     @extend_schema(operation_id="retention_reviews_list")
     def list(self, request: Request) -> Response:
-        """Records due for review or held, oldest due first (the first 200; the rest
-        after those are dealt with)."""
+        """Records due for review, then those held, each oldest due first (the first
+        200; the rest after those are dealt with)."""
         user = _user(request)
         reviews = selectors.reviews_waiting(user)
         _families_seen(request, user, reviews)

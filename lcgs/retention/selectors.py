@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.http import Http404
 
 from agencies.models import AnyUser
@@ -65,12 +65,14 @@ def retention_summary(user: AnyUser) -> list[ClassSummary]:
 
 
 def reviews_waiting(user: AnyUser) -> list[RetentionReview]:
-    """Records due for review or held, oldest due first (up to ``LIST_MAX``)."""
+    """Records due for review, then those held, each oldest due first (up to
+    ``LIST_MAX``): records held for years never push a due one off the list."""
     _require(user)
+    held_last = Case(When(status=ReviewStatus.DUE, then=Value(0)), default=Value(1))
     return list(
         RetentionReview.objects.filter(status__in=[ReviewStatus.DUE, ReviewStatus.HELD])
         .select_related("family", "source_person__agency")
-        .order_by("due_on", "pk")[:LIST_MAX]
+        .order_by(held_last, "due_on", "pk")[:LIST_MAX]
     )
 
 

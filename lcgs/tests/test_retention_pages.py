@@ -237,3 +237,31 @@ def test_the_lift_page_of_a_hold_on_a_person_records_that_they_were_seen(world: 
     assert AccessEvent.objects.filter(
         user=world.dpo.user, object_type="person", object_id=str(person.pk)
     ).exists()
+
+
+def test_records_held_for_years_do_not_push_a_due_one_off_the_list(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lcgs.retention import selectors
+    from lcgs.retention.models import RetentionReview, ReviewStatus
+
+    monkeypatch.setattr(selectors, "LIST_MAX", 2)
+    for day in (1, 2):
+        RetentionReview.objects.create(
+            record_class="closed_case",
+            family=family_ended(world, closed_on=datetime.date(2018, 5, day)),
+            due_on=datetime.date(2020, 1, day),
+            status=ReviewStatus.HELD,
+            listed_at=timezone.now(),
+        )
+    due = RetentionReview.objects.create(
+        record_class="closed_case",
+        family=family_ended(world, closed_on=datetime.date(2019, 5, 1)),
+        due_on=datetime.date(2025, 1, 1),
+        listed_at=timezone.now(),
+    )
+
+    listed = selectors.reviews_waiting(world.dpo.user)
+
+    assert [review.pk for review in listed] == [due.pk, listed[1].pk]
+    assert listed[1].status == ReviewStatus.HELD

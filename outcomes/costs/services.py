@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agencies.models import AgencyKind, User
@@ -229,14 +229,19 @@ def programme_spend_set(
     spend = ProgrammeSpend.objects.select_for_update().filter(financial_year=financial_year).first()
     now = timezone.now()
     if spend is None:
-        # Two first saves at once: the unique year makes the second fail, not duplicate.
-        return ProgrammeSpend.objects.create(
-            financial_year=financial_year,
-            amount_pence=amount_pence,
-            source=source,
-            updated_by=actor,
-            updated_at=now,
-        )
+        try:
+            with transaction.atomic():
+                return ProgrammeSpend.objects.create(
+                    financial_year=financial_year,
+                    amount_pence=amount_pence,
+                    source=source,
+                    updated_by=actor,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            # Someone saved the year's first figure at the same moment (the year is
+            # unique): this save changes theirs, as a later save would.
+            spend = ProgrammeSpend.objects.select_for_update().get(financial_year=financial_year)
     if (spend.amount_pence, spend.source) == (amount_pence, source):
         return spend
     spend.amount_pence, spend.source = amount_pence, source

@@ -163,6 +163,36 @@ def test_ratio_to_the_programme_spend(seeded: World) -> None:
     assert selectors.costs_summary(pm, year=YEAR, today=TODAY).ratio == Decimal("2.00")
 
 
+def test_two_first_saves_of_a_years_spend_at_once_make_one_figure(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other save landed between this one's look and its insert: the unique year
+    refuses the insert, and this save changes the other's figure instead of failing."""
+    pm = world.programme_manager.user
+    services.programme_spend_set(
+        actor=pm, financial_year=YEAR, amount_pence=100, source="Theirs", today=TODAY
+    )
+    from django.db.models import QuerySet
+
+    real_first = QuerySet.first
+    looked: list[bool] = []
+
+    def first_unseen(self: QuerySet[Any]) -> Any:
+        if self.model is ProgrammeSpend and not looked:
+            looked.append(True)  # the look misses the row the other save wrote
+            return None
+        return real_first(self)
+
+    monkeypatch.setattr(QuerySet, "first", first_unseen)
+
+    services.programme_spend_set(
+        actor=pm, financial_year=YEAR, amount_pence=200, source="Mine", today=TODAY
+    )
+
+    assert looked == [True]
+    assert list(ProgrammeSpend.objects.values_list("amount_pence", "source")) == [(200, "Mine")]
+
+
 def test_a_new_price_changes_the_figures(seeded: World) -> None:
     pm = seeded.programme_manager.user
     line = _prices()["Police call-out"]
